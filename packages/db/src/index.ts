@@ -1,0 +1,2 @@
+export { createDatabase, waitForDatabase, DatabaseUnreachableError, redactUrl, type Knex } from './connection';
+export { migrateLatest, migrateDownAll, migrationNames } from './migrations';

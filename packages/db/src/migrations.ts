@@ -1,0 +1,36 @@
+import type { Knex } from 'knex';
+import * as initial from './migrations/20261125_0001_initial';
+
+interface Migration {
+  up(knex: Knex): Promise<void>;
+  down(knex: Knex): Promise<void>;
+}
+
+/**
+ * Migrations are listed here rather than discovered on disk, so that they run the same
+ * from the TypeScript sources (tests) and from the compiled output (services).
+ */
+const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [['20261125_0001_initial', initial]];
+
+const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {
+  getMigrations: async () => MIGRATIONS,
+  getMigrationName: ([name]) => name,
+  getMigration: async ([, migration]) => migration,
+};
+
+const options: Knex.MigratorConfig = { migrationSource, tableName: 'knex_migrations' };
+
+export async function migrateLatest(knex: Knex): Promise<string[]> {
+  const [, applied] = (await knex.migrate.latest(options)) as [number, string[]];
+  return applied;
+}
+
+/** Rolls back every migration (used by tests of the down path and by resets). */
+export async function migrateDownAll(knex: Knex): Promise<string[]> {
+  const [, reverted] = (await knex.migrate.rollback(options, true)) as [number, string[]];
+  return reverted;
+}
+
+export function migrationNames(): string[] {
+  return MIGRATIONS.map(([name]) => name);
+}

@@ -1,0 +1,12 @@
+export {
+  TOPIC,
+  RETRY_TIER_TOPICS,
+  topicNames,
+  topicSpecs,
+  type TopicKey,
+  type TopicNames,
+  type TopicLayout,
+  type TopicSpec,
+} from './topics';
+export { createKafka, ensureTopics, waitForBroker, BrokerUnreachableError } from './client';
+export { Kafka, CompressionTypes, type Admin, type Producer, type Consumer, type EachBatchPayload, type IHeaders, type KafkaMessage } from 'kafkajs';

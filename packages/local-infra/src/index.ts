@@ -1,0 +1,11 @@
+export { startLocalKafka, ensureKafkaJars, type LocalKafka, type LocalKafkaOptions } from './kafka-broker';
+export {
+  startLocalPostgres,
+  findPostgresBinDir,
+  createDatabaseIfMissing,
+  type LocalPostgres,
+  type LocalPostgresOptions,
+} from './postgres-server';
+export { anyFreePort, firstFreePort, isPortFree } from './ports';
+export { runCommand, runCommandOrThrow, terminateProcess, isProcessAlive, sleep } from './processes';
+export { findRepoRoot } from './repo-root';

@@ -1,0 +1,188 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync, closeSync } from 'node:fs';
+import path from 'node:path';
+import pino from 'pino';
+import { createKafka, waitForBroker } from '@hookstream/kafka';
+import { anyFreePort, firstFreePort } from './ports';
+import { isProcessAlive, runCommandOrThrow, terminateProcess } from './processes';
+
+export interface LocalKafkaOptions {
+  repoRoot: string;
+  /** Holds the KRaft metadata and logs; reused across restarts of the same broker. */
+  dataDir: string;
+  /** Client port; `undefined` picks any free port, a number is taken or the next free one. */
+  port?: number | undefined;
+  controllerPort?: number | undefined;
+  heapMb?: number;
+  readyTimeoutMs?: number;
+}
+
+export interface LocalKafka {
+  readonly brokers: string[];
+  readonly port: number;
+  readonly controllerPort: number;
+  readonly pid: number;
+  readonly logFile: string;
+  stop(): Promise<void>;
+  /** Stops and starts the same broker (same data, same ports). */
+  restart(): Promise<LocalKafka>;
+}
+
+function libsDir(repoRoot: string): string {
+  return path.join(repoRoot, 'infra', 'kafka', '.cache', 'libs');
+}
+
+/**
+ * Fetches the broker's jars from Maven Central (through the Maven local repository, so
+ * a second run is offline) unless the cache already matches infra/kafka/pom.xml.
+ */
+export async function ensureKafkaJars(repoRoot: string, log: (line: string) => void = () => undefined): Promise<string> {
+  const pom = path.join(repoRoot, 'infra', 'kafka', 'pom.xml');
+  const pomHash = createHash('sha256').update(readFileSync(pom)).digest('hex');
+  const libs = libsDir(repoRoot);
+  const stamp = path.join(libs, '.pom-sha256');
+  if (existsSync(stamp) && readFileSync(stamp, 'utf8') === pomHash) return libs;
+  log('fetching the Apache Kafka broker from Maven Central (first run only)');
+  await runCommandOrThrow('mvn', [
+    '-q',
+    '-B',
+    '-f',
+    pom,
+    'dependency:copy-dependencies',
+    '-DincludeScope=runtime',
+    `-DoutputDirectory=${libs}`,
+  ]);
+  writeFileSync(stamp, pomHash);
+  return libs;
+}
+
+const LOG4J2_PROPERTIES = `
+status = warn
+appender.file.type = File
+appender.file.name = file
+appender.file.fileName = \${sys:kafka.logs.dir}/server.log
+appender.file.layout.type = PatternLayout
+appender.file.layout.pattern = [%d] %p %m (%c)%n
+rootLogger.level = WARN
+rootLogger.appenderRef.file.ref = file
+logger.kafka.name = kafka.server.KafkaRaftServer
+logger.kafka.level = INFO
+`;
+
+function serverProperties(options: { dataDir: string; port: number; controllerPort: number }): string {
+  return [
+    'process.roles=broker,controller',
+    'node.id=1',
+    `controller.quorum.voters=1@127.0.0.1:${options.controllerPort}`,
+    `listeners=PLAINTEXT://127.0.0.1:${options.port},CONTROLLER://127.0.0.1:${options.controllerPort}`,
+    `advertised.listeners=PLAINTEXT://127.0.0.1:${options.port}`,
+    'controller.listener.names=CONTROLLER',
+    'listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT',
+    'inter.broker.listener.name=PLAINTEXT',
+    `log.dirs=${path.join(options.dataDir, 'kraft')}`,
+    // A single node: internal topics must have replication factor 1, or consumer groups
+    // and transactions never get a coordinator.
+    'offsets.topic.replication.factor=1',
+    'offsets.topic.num.partitions=10',
+    'transaction.state.log.replication.factor=1',
+    'transaction.state.log.min.isr=1',
+    'transaction.state.log.num.partitions=10',
+    'share.coordinator.state.topic.replication.factor=1',
+    'share.coordinator.state.topic.min.isr=1',
+    'group.initial.rebalance.delay.ms=0',
+    'auto.create.topics.enable=false',
+    'num.partitions=3',
+    'log.segment.bytes=67108864',
+    '',
+  ].join('\n');
+}
+
+export async function startLocalKafka(options: LocalKafkaOptions): Promise<LocalKafka> {
+  const libs = await ensureKafkaJars(options.repoRoot);
+  mkdirSync(options.dataDir, { recursive: true });
+  const pidFile = path.join(options.dataDir, 'broker.pid');
+  await stopStaleBroker(pidFile);
+
+  const port = options.port === undefined ? await anyFreePort() : await firstFreePort(options.port);
+  let controllerPort = options.controllerPort === undefined ? await anyFreePort() : await firstFreePort(options.controllerPort);
+  if (controllerPort === port) controllerPort = await firstFreePort(port + 1);
+
+  const propertiesFile = path.join(options.dataDir, 'server.properties');
+  writeFileSync(propertiesFile, serverProperties({ dataDir: options.dataDir, port, controllerPort }));
+  const log4jFile = path.join(options.dataDir, 'log4j2.properties');
+  writeFileSync(log4jFile, LOG4J2_PROPERTIES);
+  const classpath = `${libs}/*`;
+
+  if (!existsSync(path.join(options.dataDir, 'kraft', 'meta.properties'))) {
+    const clusterId = (await runCommandOrThrow('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'random-uuid'])).trim();
+    await runCommandOrThrow('java', ['-cp', classpath, 'kafka.tools.StorageTool', 'format', '-t', clusterId, '-c', propertiesFile]);
+  }
+
+  const logFile = path.join(options.dataDir, 'stdout.log');
+  const out = openSync(logFile, 'a');
+  const heapMb = options.heapMb ?? 768;
+  const child = spawn(
+    'java',
+    [
+      `-Xms${Math.min(256, heapMb)}m`,
+      `-Xmx${heapMb}m`,
+      '-XX:+UseG1GC',
+      '-XX:MaxGCPauseMillis=20',
+      '-Djava.awt.headless=true',
+      `-Dlog4j2.configurationFile=${log4jFile}`,
+      `-Dkafka.logs.dir=${options.dataDir}`,
+      '-cp',
+      classpath,
+      'kafka.Kafka',
+      propertiesFile,
+    ],
+    // Its own process group: a Ctrl-C in the terminal reaches our orderly shutdown, which
+    // stops the broker after the services, instead of killing it underneath them.
+    { detached: true, stdio: ['ignore', out, out] },
+  );
+  closeSync(out);
+  child.unref();
+  const pid = child.pid;
+  if (pid === undefined) throw new Error('could not start java for the Kafka broker');
+  writeFileSync(pidFile, String(pid));
+
+  const brokers = [`127.0.0.1:${port}`];
+  const silent = pino({ level: 'silent' });
+  try {
+    await Promise.race([
+      waitForBroker(createKafka({ brokers, clientId: 'local-infra', logger: silent }), brokers, options.readyTimeoutMs ?? 60_000),
+      new Promise<never>((_, reject) =>
+        child.once('exit', (code) =>
+          reject(new Error(`the Kafka broker exited with code ${code} during start-up; see ${logFile} and ${options.dataDir}/server.log`)),
+        ),
+      ),
+    ]);
+  } catch (error) {
+    await terminateProcess(pid, 5_000);
+    throw error;
+  }
+
+  const handle: LocalKafka = {
+    brokers,
+    port,
+    controllerPort,
+    pid,
+    logFile,
+    stop: () => terminateProcess(pid, 30_000),
+    restart: async () => {
+      await terminateProcess(pid, 30_000);
+      return startLocalKafka({ ...options, port, controllerPort });
+    },
+  };
+  return handle;
+}
+
+async function stopStaleBroker(pidFile: string): Promise<void> {
+  if (!existsSync(pidFile)) return;
+  const pid = Number.parseInt(readFileSync(pidFile, 'utf8'), 10);
+  if (Number.isInteger(pid) && pid > 0 && isProcessAlive(pid)) {
+    const cmdline = existsSync(`/proc/${pid}/cmdline`) ? readFileSync(`/proc/${pid}/cmdline`, 'utf8') : '';
+    if (cmdline.includes('kafka.Kafka')) await terminateProcess(pid, 30_000);
+  }
+}

@@ -1,0 +1,64 @@
+import { context, propagation, trace, type Context, type Tracer } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
+
+export interface TelemetryOptions {
+  serviceName: string;
+  /** OTLP/HTTP endpoint; without it spans are created and propagated but not exported. */
+  otlpEndpoint?: string | undefined;
+  disabled?: boolean;
+  /** Extra processors, e.g. an in-memory exporter in tests. */
+  spanProcessors?: SpanProcessor[];
+}
+
+export interface Telemetry {
+  readonly enabled: boolean;
+  shutdown(): Promise<void>;
+}
+
+/**
+ * Starts the OpenTelemetry SDK. Each service's `main.ts` calls this before it creates any
+ * client, so that the tracer provider and the W3C propagator are in place for every span.
+ */
+export function initTelemetry(options: TelemetryOptions): Telemetry {
+  if (options.disabled) return { enabled: false, shutdown: async () => undefined };
+  const spanProcessors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
+  if (options.otlpEndpoint) {
+    const url = `${options.otlpEndpoint.replace(/\/$/, '')}/v1/traces`;
+    spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url })));
+  }
+  const sdk = new NodeSDK({
+    resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName }),
+    spanProcessors,
+    textMapPropagator: new W3CTraceContextPropagator(),
+    instrumentations: [],
+  });
+  sdk.start();
+  return { enabled: true, shutdown: () => sdk.shutdown() };
+}
+
+export function getTracer(name: string): Tracer {
+  return trace.getTracer(name);
+}
+
+/** Reads a W3C `traceparent` (and `tracestate`) from message or request headers. */
+export function contextFromTraceHeaders(headers: { traceparent?: string | undefined; tracestate?: string | undefined }): Context {
+  const carrier: Record<string, string> = {};
+  if (headers.traceparent) carrier.traceparent = headers.traceparent;
+  if (headers.tracestate) carrier.tracestate = headers.tracestate;
+  return propagation.extract(context.active(), carrier);
+}
+
+/** The `traceparent`/`tracestate` headers of a context, to put on an outgoing message. */
+export function traceHeadersOf(activeContext: Context): Record<string, string> {
+  const carrier: Record<string, string> = {};
+  propagation.inject(activeContext, carrier);
+  return carrier;
+}
+
+export { context, trace, SpanStatusCode, SpanKind } from '@opentelemetry/api';
+export type { Context, Span } from '@opentelemetry/api';
