@@ -9,6 +9,8 @@ const shared = {
 };
 
 module.exports = {
+  // Integration tests wait on a real broker; unit tests finish far sooner.
+  testTimeout: 120000,
   projects: [
     {
       ...shared,
@@ -22,9 +24,8 @@ module.exports = {
       displayName: 'integration',
       rootDir: __dirname,
       testMatch: ['<rootDir>/{packages,services}/*/src/**/*.integration.test.ts'],
-      globalSetup: '<rootDir>/packages/testkit/jest/global-setup.js',
-      globalTeardown: '<rootDir>/packages/testkit/jest/global-teardown.js',
-      testTimeout: 120000,
+      globalSetup: '<rootDir>/packages/testkit/dist/jest-global-setup.js',
+      globalTeardown: '<rootDir>/packages/testkit/dist/jest-global-teardown.js',
     },
   ],
 };

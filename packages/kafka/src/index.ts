@@ -10,3 +10,4 @@ export {
 } from './topics';
 export { createKafka, ensureTopics, waitForBroker, BrokerUnreachableError } from './client';
 export { Kafka, CompressionTypes, type Admin, type Producer, type Consumer, type EachBatchPayload, type IHeaders, type KafkaMessage } from 'kafkajs';
+export { prepareKafka, type KafkaTopicConfig } from './connect';

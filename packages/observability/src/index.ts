@@ -25,3 +25,4 @@ export {
   type Span,
 } from './telemetry';
 export { createShutdown, installProcessHandlers, type ShutdownStep } from './lifecycle';
+export { createServiceRuntime, runMain, type ServiceRuntime, type RuntimeConfig } from './service-runtime';

@@ -1,0 +1,12 @@
+export { provideInfrastructure, type Infrastructure } from './infrastructure';
+export {
+  testInfrastructure,
+  uniquePrefix,
+  testKafka,
+  createTestTopics,
+  createTestDatabase,
+  waitFor,
+  silentLogger,
+  startDedicatedKafka,
+  type TestDatabase,
+} from './isolation';

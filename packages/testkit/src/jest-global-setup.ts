@@ -1,0 +1,21 @@
+import { provideInfrastructure, type Infrastructure } from './infrastructure';
+
+declare global {
+  var hookstreamTestInfrastructure: Infrastructure | undefined;
+}
+
+/**
+ * Starts the broker and the database once per jest run. Test workers are forked after
+ * this runs, so the variables set here reach every test file.
+ */
+export default async function globalSetup(): Promise<void> {
+  const started = Date.now();
+  const infrastructure = await provideInfrastructure({ log: (line) => process.stderr.write(`\n[testkit] ${line}`) });
+  globalThis.hookstreamTestInfrastructure = infrastructure;
+  process.env.KAFKA_BROKERS = infrastructure.kafkaBrokers.join(',');
+  process.env.DATABASE_URL = infrastructure.databaseUrl;
+  process.env.HOOKSTREAM_TEST_INFRA_SOURCE = infrastructure.source;
+  process.stderr.write(
+    `\n[testkit] ${infrastructure.source}: kafka ${process.env.KAFKA_BROKERS}, postgres ready in ${Date.now() - started} ms\n`,
+  );
+}
