@@ -1,2 +1,4 @@
 export { createDatabase, waitForDatabase, DatabaseUnreachableError, redactUrl, type Knex } from './connection';
 export { migrateLatest, migrateDownAll, migrationNames } from './migrations';
+export { createSecretBox, parseSecretKey, type SecretBox } from './secret-box';
+export { createWebhookView, type WebhookView, type WebhookState } from './webhooks/webhook-view';

@@ -11,3 +11,4 @@ export {
 export { createKafka, ensureTopics, waitForBroker, BrokerUnreachableError } from './client';
 export { Kafka, CompressionTypes, type Admin, type Producer, type Consumer, type EachBatchPayload, type IHeaders, type KafkaMessage } from 'kafkajs';
 export { prepareKafka, type KafkaTopicConfig } from './connect';
+export { startConsumerLagMetric } from './lag';

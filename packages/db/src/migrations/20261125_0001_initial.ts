@@ -57,6 +57,8 @@ export async function up(knex: Knex): Promise<void> {
     table.text('event').notNullable();
     table.text('sub_event');
     table.text('status').notNullable().defaultTo('pending');
+    // Why a call was cancelled or not sent (`webhook_deleted`, `webhook_offline`, ...).
+    table.text('status_reason');
     table.integer('status_code');
     table.text('endpoint');
     table.integer('retry_count').notNullable().defaultTo(0);
@@ -65,6 +67,8 @@ export async function up(knex: Knex): Promise<void> {
     table.text('individual_id');
     table.text('company_id');
     table.jsonb('payload');
+    // The domain event the call was made for: a manual retry rebuilds its payload from it.
+    table.jsonb('domain_event');
     table.timestamp('first_attempt_at', { useTz: true });
     table.timestamp('last_attempt_at', { useTz: true });
     table.timestamp('created_at', { useTz: true }).notNullable().defaultTo(knex.fn.now());
@@ -94,9 +98,19 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw(
     `ALTER TABLE attempts ADD CONSTRAINT attempts_type_check CHECK (type IN ('first_call', 'automatic_retry', 'manual_retry'))`,
   );
+
+  // The offline rule's exact rolling window: one row per failed attempt, keyed by the
+  // attempt id so that a redelivered outcome is not counted twice.
+  await knex.schema.createTable('webhook_failures', (table) => {
+    table.uuid('attempt_id').primary();
+    table.uuid('webhook_id').notNullable();
+    table.timestamp('failed_at', { useTz: true }).notNullable();
+    table.index(['webhook_id', 'failed_at']);
+  });
 }
 
 export async function down(knex: Knex): Promise<void> {
+  await knex.schema.dropTableIfExists('webhook_failures');
   await knex.schema.dropTableIfExists('attempts');
   await knex.schema.dropTableIfExists('calls');
   await knex.schema.dropTableIfExists('webhooks');
