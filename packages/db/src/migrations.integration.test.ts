@@ -1,7 +1,7 @@
 import { createTestDatabase, type TestDatabase } from '@hookstream/testkit';
 import { migrateDownAll, migrateLatest, migrationNames } from './migrations';
 
-const TABLES = ['workspaces', 'api_keys', 'webhooks', 'calls', 'attempts', 'webhook_failures'];
+const TABLES = ['workspaces', 'api_keys', 'webhooks', 'calls', 'attempts', 'webhook_failures', 'domain_event_receipts'];
 
 async function existingTables(database: TestDatabase): Promise<string[]> {
   const rows = await database.knex('information_schema.tables').select('table_name').where({ table_schema: 'public' });

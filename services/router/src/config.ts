@@ -1,8 +1,19 @@
-import { databaseEnv, kafkaEnv, observabilityEnv } from '@hookstream/config';
+import { databaseEnv, durationMs, kafkaEnv, observabilityEnv, positiveInt, z } from '@hookstream/config';
 
 /** The router's configuration: spec/operations.md "Configuration (environment)". */
 export const configShape = {
   ...kafkaEnv,
   ...databaseEnv,
   ...observabilityEnv,
+  /** Larger domain events are dead-lettered with reason `oversize` (spec/domain-events.md). */
+  DOMAIN_EVENT_MAX_BYTES: positiveInt(512 * 1024),
+  /** Confluent Schema Registry for wire-format messages; JSON messages need none. */
+  SCHEMA_REGISTRY_URL: z.string().url().optional(),
+  /** How often the in-memory webhook view re-reads changed webhooks. */
+  WEBHOOK_REFRESH_INTERVAL: durationMs('500ms'),
+  /** How long a domain event id is remembered to drop a republished duplicate. */
+  DOMAIN_EVENT_DEDUP_RETENTION: durationMs('7d'),
+  ROUTER_CONSUMER_GROUP: z.string().min(1).default('hookstream-router'),
+  /** Unique per router instance: its Kafka transactional id (zombie fencing). */
+  ROUTER_INSTANCE_ID: z.string().min(1).default('router-0'),
 };

@@ -1,19 +1,112 @@
-import { loadConfig } from '@hookstream/config';
-import { createDatabase, waitForDatabase } from '@hookstream/db';
-import { createKafka, prepareKafka } from '@hookstream/kafka';
+import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
+import type { loadConfig } from '@hookstream/config';
+import { createDatabase, createWebhookView, waitForDatabase } from '@hookstream/db';
+import { normalizeDecodedEnvelope } from '@hookstream/events';
+import { createKafka, prepareKafka, startConsumerLagMetric } from '@hookstream/kafka';
 import type { ServiceRuntime } from '@hookstream/observability';
 import type { configShape } from './config';
+import { createRouterMetrics } from './metrics';
+import { createReceiptsDal } from './receipts-dal';
+import { routeBatch } from './router-consumer';
 
 type Config = ReturnType<typeof loadConfig<typeof configShape>>;
 
+/**
+ * Wires the router: domain-events → (validate, match against the webhook view) →
+ * webhook-deliveries and domain-events-dlq, one Kafka transaction per batch.
+ */
 export async function startRouter(config: Config, runtime: ServiceRuntime): Promise<void> {
-  const { logger } = runtime;
+  const { logger, registry } = runtime;
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'hookstream-router', logger });
-  await prepareKafka(kafka, config);
+  const topics = await prepareKafka(kafka, config);
   await waitForDatabase(config.DATABASE_URL, 15_000);
   const database = createDatabase({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, applicationName: 'hookstream-router' });
-  runtime.onShutdown({ name: 'database', run: () => database.destroy() });
-  runtime.addReadinessCheck(() => true);
+  const metrics = createRouterMetrics(registry);
+
+  const webhookView = createWebhookView({
+    knex: database,
+    refreshIntervalMs: config.WEBHOOK_REFRESH_INTERVAL,
+    onError: (error) => logger.warn({ err: error }, 'refreshing the webhook view failed'),
+  });
+  await webhookView.start();
+
+  const registryClient = config.SCHEMA_REGISTRY_URL ? new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL }) : undefined;
+  const decodeWireFormat = registryClient
+    ? async (bytes: Buffer) => normalizeDecodedEnvelope(await registryClient.decode(bytes))
+    : undefined;
+
+  const consumerGroup = `${config.KAFKA_TOPIC_PREFIX}${config.ROUTER_CONSUMER_GROUP}`;
+  const producer = kafka.producer({
+    transactionalId: `${config.KAFKA_TOPIC_PREFIX}hookstream-router-${config.ROUTER_INSTANCE_ID}`,
+    idempotent: true,
+    maxInFlightRequests: 1,
+  });
+  await producer.connect();
+  const consumer = kafka.consumer({ groupId: consumerGroup, sessionTimeout: 30_000, heartbeatInterval: 3_000, readUncommitted: false });
+  await consumer.connect();
+  await consumer.subscribe({ topic: topics.domainEvents, fromBeginning: true });
+
+  let consuming = false;
+  consumer.on(consumer.events.GROUP_JOIN, () => (consuming = true));
+  consumer.on(consumer.events.CRASH, (event) => {
+    consuming = false;
+    logger.error({ err: event.payload.error, restart: event.payload.restart }, 'router consumer crashed');
+    if (!event.payload.restart) void runtime.shutdown('consumer crashed').then(() => process.exit(1));
+  });
+
+  const receipts = createReceiptsDal(database);
+  await consumer.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    // One transactional producer: batches are routed one at a time.
+    partitionsConsumedConcurrently: 1,
+    eachBatch: (payload) =>
+      routeBatch(
+        {
+          consumer,
+          producer,
+          topics,
+          consumerGroup,
+          maxMessageBytes: config.DOMAIN_EVENT_MAX_BYTES,
+          webhooksOf: (workspaceId) => webhookView.onlineWebhooksOf(workspaceId),
+          webhookViewIsFresh: () => webhookView.isFresh(),
+          decodeWireFormat,
+          receipts,
+          metrics,
+          logger,
+        },
+        payload,
+      ),
+  });
+
+  const admin = kafka.admin();
+  await admin.connect();
+  const lag = startConsumerLagMetric({
+    admin,
+    registry,
+    groups: [{ groupId: consumerGroup, topics: [topics.domainEvents] }],
+    onError: (error) => logger.debug({ err: error }, 'measuring consumer lag failed'),
+  });
+  const purge = setInterval(() => {
+    receipts
+      .purgeOlderThan(new Date(Date.now() - config.DOMAIN_EVENT_DEDUP_RETENTION))
+      .catch((error: unknown) => logger.warn({ err: error }, 'purging domain event receipts failed'));
+  }, 10 * 60_000);
+  purge.unref();
+
+  runtime.addReadinessCheck(() => consuming && webhookView.isFresh());
+  runtime.onShutdown({ name: 'consumer (intake and in-flight batch)', run: () => consumer.disconnect() });
+  runtime.onShutdown({ name: 'producer', run: () => producer.disconnect() });
+  runtime.onShutdown({
+    name: 'clients',
+    run: async () => {
+      clearInterval(purge);
+      lag.stop();
+      webhookView.stop();
+      await admin.disconnect();
+      await database.destroy();
+    },
+  });
   const ops = await runtime.serveOps();
-  logger.info({ metricsPort: ops.port }, 'router started');
+  logger.info({ metricsPort: ops.port, consumerGroup, topic: topics.domainEvents }, 'router started');
 }

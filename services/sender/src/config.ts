@@ -1,8 +1,36 @@
-import { databaseEnv, kafkaEnv, observabilityEnv } from '@hookstream/config';
+import {
+  booleanFlag,
+  databaseEnv,
+  durationMs,
+  increasingDurationListMs,
+  kafkaEnv,
+  observabilityEnv,
+  positiveInt,
+  z,
+} from '@hookstream/config';
 
 /** The sender's configuration: spec/operations.md "Configuration (environment)". */
 export const configShape = {
   ...kafkaEnv,
   ...databaseEnv,
   ...observabilityEnv,
+  /** Offsets of the automatic retries from the first call (tests use seconds). */
+  WEBHOOK_RETRY_SCHEDULE: increasingDurationListMs('1h,4h,13h,40h'),
+  WEBHOOK_TIMEOUT: durationMs('30s'),
+  WEBHOOK_CONNECT_TIMEOUT: durationMs('10s'),
+  /** CIDRs that targets may use despite the private-range rules (e.g. 127.0.0.1/32 in tests). */
+  WEBHOOK_ALLOWED_CIDRS: z.string().default(''),
+  WEBHOOK_ALLOW_HTTP: booleanFlag(false),
+  /** 32 bytes in base64: the key webhook secrets are encrypted with at rest. */
+  WEBHOOK_SECRET_KEY: z.string().min(1),
+  WEBHOOK_REFRESH_INTERVAL: durationMs('500ms'),
+  /** Calls in flight in this process, all endpoints together. */
+  SENDER_MAX_IN_FLIGHT: positiveInt(4_000),
+  /** Concurrent calls (and keep-alive connections) per endpoint origin. */
+  SENDER_MAX_CONCURRENT_PER_ENDPOINT: positiveInt(32),
+  /** Calls waiting for one endpoint beyond which new ones fail fast as `endpoint_overloaded`. */
+  SENDER_MAX_QUEUED_PER_ENDPOINT: positiveInt(2_000),
+  SENDER_CONSUMER_GROUP: z.string().min(1).default('hookstream-sender'),
+  SENDER_RETRY_CONSUMER_GROUP: z.string().min(1).default('hookstream-sender-retries'),
+  HOOKSTREAM_VERSION: z.string().default('0.1.0'),
 };

@@ -1,19 +1,192 @@
-import { loadConfig } from '@hookstream/config';
-import { createDatabase, waitForDatabase } from '@hookstream/db';
-import { createKafka, prepareKafka } from '@hookstream/kafka';
+import type { loadConfig } from '@hookstream/config';
+import { createDatabase, createSecretBox, createWebhookView, parseSecretKey, waitForDatabase } from '@hookstream/db';
+import { createKafka, prepareKafka, RETRY_TIER_TOPICS, startConsumerLagMetric, type Consumer } from '@hookstream/kafka';
 import type { ServiceRuntime } from '@hookstream/observability';
+import { parseCidrList } from '@hookstream/target-safety';
 import type { configShape } from './config';
+import { createCallStateReader } from './delivery/call-state';
+import { createImmediateBatchHandler, createRetryTierHandler } from './delivery/consumers';
+import { Capacity, EndpointLimiter } from './delivery/endpoint-limiter';
+import { executeDelivery } from './delivery/execute-delivery';
+import { PartitionTracker } from './delivery/partition-tracker';
+import { createBatchingPublisher } from './delivery/publisher';
+import { createWebhookClient } from './http/webhook-client';
+import { createSenderMetrics } from './metrics';
+import { tierLabel } from './retry-schedule';
 
 type Config = ReturnType<typeof loadConfig<typeof configShape>>;
 
+/**
+ * Wires the sender: webhook-deliveries and the four retry tiers → signed POSTs →
+ * webhook-outcomes (and the next retry tier after a failure).
+ */
 export async function startSender(config: Config, runtime: ServiceRuntime): Promise<void> {
-  const { logger } = runtime;
+  const { logger, registry } = runtime;
+  const allowlist = parseCidrList(config.WEBHOOK_ALLOWED_CIDRS);
+  const secretBox = createSecretBox(parseSecretKey(config.WEBHOOK_SECRET_KEY));
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'hookstream-sender', logger });
-  await prepareKafka(kafka, config);
+  const topics = await prepareKafka(kafka, config);
+  const retryTiers = RETRY_TIER_TOPICS.map((tier) => `${config.KAFKA_TOPIC_PREFIX}${tier}`);
   await waitForDatabase(config.DATABASE_URL, 15_000);
   const database = createDatabase({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, applicationName: 'hookstream-sender' });
-  runtime.onShutdown({ name: 'database', run: () => database.destroy() });
-  runtime.addReadinessCheck(() => true);
+  const metrics = createSenderMetrics(registry);
+
+  const webhookView = createWebhookView({
+    knex: database,
+    secretBox,
+    refreshIntervalMs: config.WEBHOOK_REFRESH_INTERVAL,
+    onError: (error) => logger.warn({ err: error }, 'refreshing the webhook view failed'),
+  });
+  await webhookView.start();
+
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const publisher = createBatchingPublisher(producer, logger);
+  const client = createWebhookClient({
+    allowlist,
+    allowHttp: config.WEBHOOK_ALLOW_HTTP,
+    timeoutMs: config.WEBHOOK_TIMEOUT,
+    connectTimeoutMs: config.WEBHOOK_CONNECT_TIMEOUT,
+    connectionsPerOrigin: config.SENDER_MAX_CONCURRENT_PER_ENDPOINT,
+    readBodyBytes: 64 * 1024,
+    keptBodyBytes: 16 * 1024,
+  });
+  const deliveryDependencies = {
+    webhookOf: (webhookId: string) => webhookView.get(webhookId),
+    refreshWebhooks: () => webhookView.refreshNow(),
+    callState: createCallStateReader(database),
+    client,
+    limiter: new EndpointLimiter(config.SENDER_MAX_CONCURRENT_PER_ENDPOINT, config.SENDER_MAX_QUEUED_PER_ENDPOINT),
+    publisher,
+    topics: { webhookOutcomes: topics.webhookOutcomes, retryTiers },
+    scheduleMs: config.WEBHOOK_RETRY_SCHEDULE,
+    userAgent: `hookstream/${config.HOOKSTREAM_VERSION} (+webhooks)`,
+    metrics,
+    logger,
+  };
+  const capacity = new Capacity(config.SENDER_MAX_IN_FLIGHT);
+  const execute = (delivery: Parameters<typeof executeDelivery>[1], traceparent: string | undefined) =>
+    executeDelivery(deliveryDependencies, delivery, traceparent);
+
+  // Two groups: first calls never queue behind waiting retries, and the other way round.
+  const firstCallGroup = `${config.KAFKA_TOPIC_PREFIX}${config.SENDER_CONSUMER_GROUP}`;
+  const retryGroup = `${config.KAFKA_TOPIC_PREFIX}${config.SENDER_RETRY_CONSUMER_GROUP}`;
+  const firstCallTracker = new PartitionTracker();
+  const retryTracker = new PartitionTracker();
+  const firstCalls = kafka.consumer({ groupId: firstCallGroup, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+  const retries = kafka.consumer({ groupId: retryGroup, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+  await Promise.all([firstCalls.connect(), retries.connect()]);
+  await firstCalls.subscribe({ topic: topics.webhookDeliveries, fromBeginning: true });
+  for (const topic of retryTiers) await retries.subscribe({ topic, fromBeginning: true });
+
+  const tierIndexOf = new Map(retryTiers.map((topic, index) => [topic, index]));
+  const retryHandler = createRetryTierHandler({
+    tracker: retryTracker,
+    capacity,
+    metrics,
+    logger,
+    execute,
+    consumer: retries,
+    tierLabelOf: (topic) => tierLabel(tierIndexOf.get(topic) ?? 0),
+  });
+
+  const joined = { firstCalls: false, retries: false };
+  const watch = (consumer: Consumer, name: keyof typeof joined) => {
+    consumer.on(consumer.events.GROUP_JOIN, () => {
+      joined[name] = true;
+      if (name === 'retries') retryHandler.onRebalance(retryTiers);
+    });
+    consumer.on(consumer.events.CRASH, (event) => {
+      joined[name] = false;
+      logger.error({ err: event.payload.error, restart: event.payload.restart, consumer: name }, 'sender consumer crashed');
+      if (!event.payload.restart) void runtime.shutdown('consumer crashed').then(() => process.exit(1));
+    });
+  };
+  watch(firstCalls, 'firstCalls');
+  watch(retries, 'retries');
+
+  await firstCalls.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: config.KAFKA_TOPIC_PARTITIONS,
+    eachBatch: createImmediateBatchHandler({ tracker: firstCallTracker, capacity, metrics, logger, execute }),
+  });
+  await retries.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: Math.max(4, config.KAFKA_TOPIC_PARTITIONS),
+    eachBatch: retryHandler.handler,
+  });
+
+  // Offsets move only past messages whose outcome is durable (see PartitionTracker).
+  const commitPending = async () => {
+    for (const [consumer, tracker] of [
+      [firstCalls, firstCallTracker],
+      [retries, retryTracker],
+    ] as const) {
+      const offsets = tracker.takeCommittable();
+      if (offsets.length === 0) continue;
+      await consumer.commitOffsets(offsets).catch((error: unknown) => {
+        logger.warn({ err: error }, 'committing offsets failed; the messages may be sent again after a rebalance');
+      });
+    }
+    for (const [index, topic] of retryTiers.entries()) {
+      metrics.retriesWaiting.set({ tier: tierLabel(index) }, retryTracker.pendingByTopic().get(topic)?.waiting ?? 0);
+    }
+  };
+  let committing = Promise.resolve();
+  const commitTimer = setInterval(() => {
+    committing = committing.then(commitPending);
+  }, 250);
+
+  const admin = kafka.admin();
+  await admin.connect();
+  const lag = startConsumerLagMetric({
+    admin,
+    registry,
+    groups: [
+      { groupId: firstCallGroup, topics: [topics.webhookDeliveries] },
+      { groupId: retryGroup, topics: retryTiers },
+    ],
+    onError: (error) => logger.debug({ err: error }, 'measuring consumer lag failed'),
+  });
+
+  runtime.addReadinessCheck(() => joined.firstCalls && joined.retries && webhookView.isFresh());
+  runtime.onShutdown({
+    name: 'stop intake',
+    run: async () => {
+      firstCalls.pause([{ topic: topics.webhookDeliveries }]);
+      retries.pause(retryTiers.map((topic) => ({ topic })));
+      retryHandler.stop();
+    },
+  });
+  runtime.onShutdown({
+    name: 'finish in-flight calls',
+    run: async () => {
+      while (capacity.inUse > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+      clearInterval(commitTimer);
+      await committing;
+      await commitPending();
+    },
+  });
+  runtime.onShutdown({ name: 'consumers', run: () => Promise.all([firstCalls.disconnect(), retries.disconnect()]) });
+  runtime.onShutdown({
+    name: 'producer',
+    run: async () => {
+      publisher.close();
+      await producer.disconnect();
+    },
+  });
+  runtime.onShutdown({
+    name: 'clients',
+    run: async () => {
+      lag.stop();
+      webhookView.stop();
+      await client.close();
+      await admin.disconnect();
+      await database.destroy();
+    },
+  });
   const ops = await runtime.serveOps();
-  logger.info({ metricsPort: ops.port }, 'sender started');
+  logger.info({ metricsPort: ops.port, firstCallGroup, retryGroup }, 'sender started');
 }

@@ -1,0 +1,39 @@
+import { Counter, DURATION_BUCKETS_SECONDS, Histogram, type Registry } from '@hookstream/observability';
+
+export type RouterMetrics = ReturnType<typeof createRouterMetrics>;
+
+/** The router's metrics, named as in spec/operations.md "Metrics and traces". */
+export function createRouterMetrics(registry: Registry) {
+  return {
+    eventsConsumed: new Counter({
+      name: 'hookstream_router_events_consumed_total',
+      help: 'Domain events consumed, by result (routed, no_match, duplicate, dead_lettered)',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    dlqMessages: new Counter({
+      name: 'hookstream_router_dlq_messages_total',
+      help: 'Domain events sent to the dead-letter topic, by reason',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    deliveriesRouted: new Counter({
+      name: 'hookstream_router_deliveries_routed_total',
+      help: 'Webhook calls routed to webhook-deliveries, by top-level event',
+      labelNames: ['event'] as const,
+      registers: [registry],
+    }),
+    fanout: new Histogram({
+      name: 'hookstream_router_fanout',
+      help: 'Webhook calls per domain event',
+      buckets: [0, 1, 2, 5, 10, 20, 50],
+      registers: [registry],
+    }),
+    batchDuration: new Histogram({
+      name: 'hookstream_router_batch_duration_seconds',
+      help: 'Time to route one consumed batch and commit its transaction',
+      buckets: DURATION_BUCKETS_SECONDS,
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,87 @@
+import { deriveEventId, matchSubscription, validateDomainEvent, type DomainEvent } from '@hookstream/events';
+import type { DeliveryMessage } from '@hookstream/messages';
+
+/** Why a domain event went to the dead-letter topic (spec/domain-events.md "Bad input"). */
+export type DeadLetterReason = 'undecodable' | 'oversize' | 'schema_invalid' | 'unknown_type' | 'context_missing';
+
+/** The result of one step, as in PostHog's ingestion: go on, or dead-letter with a reason. */
+export type RouteResult =
+  | { kind: 'routed'; event: DomainEvent; deliveries: DeliveryMessage[] }
+  | { kind: 'dead_letter'; reason: DeadLetterReason; message: string };
+
+export interface SubscribedWebhook {
+  id: string;
+  events: ReadonlySet<string>;
+}
+
+/**
+ * Pure routing of one decoded domain event: validate it, then apply the matching rule of
+ * spec/events.md to every online webhook of its workspace. One delivery per matching
+ * webhook, with a deterministic event id, so reprocessing yields the same calls.
+ */
+export function routeDomainEvent(
+  decoded: unknown,
+  webhooksOfWorkspace: (workspaceId: string) => readonly SubscribedWebhook[],
+  producedAt: Date,
+): RouteResult {
+  const validation = validateDomainEvent(decoded);
+  if (!validation.ok) return { kind: 'dead_letter', reason: validation.reason, message: validation.message };
+  const event = validation.event;
+  const deliveries: DeliveryMessage[] = [];
+  for (const webhook of webhooksOfWorkspace(event.workspace.id)) {
+    const match = matchSubscription(event.type, webhook.events);
+    if (!match) continue;
+    deliveries.push({
+      version: 1,
+      type: 'first_call',
+      event_id: deriveEventId(event.id, webhook.id),
+      webhook_id: webhook.id,
+      workspace_id: event.workspace.id,
+      event: match.event,
+      sub_event: match.subEvent ?? null,
+      domain_event: { ...event },
+      retry_count: 0,
+      first_attempt_at: null,
+      due_at: producedAt.toISOString(),
+      produced_at: producedAt.toISOString(),
+    });
+  }
+  return { kind: 'routed', event, deliveries };
+}
+
+/**
+ * Bytes to a JSON value. Confluent wire-format messages (magic byte 0 and a 4-byte schema
+ * id) are decoded by `decodeWireFormat`; anything else must be UTF-8 JSON.
+ */
+export async function decodeDomainEventBytes(
+  value: Buffer | null,
+  maxBytes: number,
+  decodeWireFormat?: (bytes: Buffer) => Promise<unknown>,
+): Promise<{ ok: true; decoded: unknown } | { ok: false; reason: DeadLetterReason; message: string }> {
+  if (value === null || value.length === 0) return { ok: false, reason: 'undecodable', message: 'empty message value' };
+  if (value.length > maxBytes) {
+    return { ok: false, reason: 'oversize', message: `message is ${value.length} bytes, the limit is ${maxBytes}` };
+  }
+  if (value[0] === 0 && value.length > 5) {
+    if (!decodeWireFormat) {
+      return { ok: false, reason: 'undecodable', message: 'Confluent wire-format message, but no SCHEMA_REGISTRY_URL is configured' };
+    }
+    try {
+      return { ok: true, decoded: await decodeWireFormat(value) };
+    } catch (error) {
+      if (isTransientRegistryError(error)) throw error;
+      return { ok: false, reason: 'undecodable', message: `wire-format decoding failed: ${(error as Error).message}` };
+    }
+  }
+  try {
+    return { ok: true, decoded: JSON.parse(value.toString('utf8')) };
+  } catch (error) {
+    return { ok: false, reason: 'undecodable', message: `not valid JSON: ${(error as Error).message}` };
+  }
+}
+
+/** A registry that cannot be reached is a transient failure: retried, never dead-lettered. */
+function isTransientRegistryError(error: unknown): boolean {
+  const code = (error as { code?: string }).code;
+  return code === 'ECONNREFUSED' || code === 'ETIMEDOUT' || code === 'ECONNRESET' || code === 'ENOTFOUND';
+}

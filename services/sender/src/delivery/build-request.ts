@@ -1,0 +1,60 @@
+import { buildWebhookPayload, type DomainEvent } from '@hookstream/events';
+import type { DeliveryMessage } from '@hookstream/messages';
+import {
+  EVENT_ID_HEADER,
+  OLD_SIGNATURE_HEADER,
+  REMAINING_RETRY_COUNT_HEADER,
+  RETRY_COUNT_HEADER,
+  SIGNATURE_HEADER,
+  signBody,
+} from '@hookstream/signing';
+import { remainingRetries } from '../retry-schedule';
+
+export interface SigningSecrets {
+  secret: string;
+  previousSecret?: string | undefined;
+  previousSecretExpiresAt?: Date | undefined;
+}
+
+export interface WebhookRequest {
+  body: Buffer;
+  headers: Record<string, string>;
+}
+
+/**
+ * Builds and signs one attempt (spec/delivery.md "Request"): the body carries this
+ * attempt's timestamp and counters, and the signature is computed over exactly the bytes
+ * that are sent. While a rotation's grace period runs, the previous secret signs too.
+ */
+export function buildWebhookRequest(input: {
+  delivery: DeliveryMessage;
+  secrets: SigningSecrets;
+  now: Date;
+  maxRetries: number;
+  userAgent: string;
+  traceparent?: string | undefined;
+}): WebhookRequest {
+  const { delivery, secrets, now } = input;
+  const payload = buildWebhookPayload({
+    match: delivery.sub_event ? { event: delivery.event, subEvent: delivery.sub_event } : { event: delivery.event },
+    event: delivery.domain_event as unknown as DomainEvent,
+    eventId: delivery.event_id,
+    timestampSeconds: Math.floor(now.getTime() / 1_000),
+    retryCount: delivery.retry_count,
+    maxRetries: input.maxRetries,
+  });
+  const body = Buffer.from(JSON.stringify(payload), 'utf8');
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'user-agent': input.userAgent,
+    [SIGNATURE_HEADER.toLowerCase()]: signBody(body, secrets.secret),
+    [EVENT_ID_HEADER.toLowerCase()]: delivery.event_id,
+    [RETRY_COUNT_HEADER.toLowerCase()]: String(delivery.retry_count),
+    [REMAINING_RETRY_COUNT_HEADER.toLowerCase()]: String(remainingRetries(delivery.retry_count, input.maxRetries)),
+  };
+  if (secrets.previousSecret && secrets.previousSecretExpiresAt && secrets.previousSecretExpiresAt > now) {
+    headers[OLD_SIGNATURE_HEADER.toLowerCase()] = signBody(body, secrets.previousSecret);
+  }
+  if (input.traceparent) headers.traceparent = input.traceparent;
+  return { body, headers };
+}

@@ -1,0 +1,44 @@
+import type { Knex } from '@hookstream/db';
+
+export interface CallState {
+  succeeded: boolean;
+  /** The highest retry number attempted (0 after the first call). */
+  retryCount: number;
+}
+
+/**
+ * What the sender needs to know before an automatic retry: did the call succeed since
+ * (a manual retry), or did a failed manual retry already take this retry number? The
+ * call log (written by the health service) says so durably; outcomes this process has
+ * produced in the last moments are remembered too, since the log trails by up to a second.
+ */
+export function createCallStateReader(knex: Knex, rememberedCalls = 100_000) {
+  const recent = new Map<string, CallState>();
+
+  const merge = (a: CallState | undefined, b: CallState | undefined): CallState | undefined => {
+    if (!a) return b;
+    if (!b) return a;
+    return { succeeded: a.succeeded || b.succeeded, retryCount: Math.max(a.retryCount, b.retryCount) };
+  };
+
+  return {
+    remember(eventId: string, state: CallState): void {
+      recent.delete(eventId);
+      recent.set(eventId, merge(recent.get(eventId), state) as CallState);
+      if (recent.size > rememberedCalls) {
+        const oldest = recent.keys().next().value;
+        if (oldest !== undefined) recent.delete(oldest);
+      }
+    },
+    async read(eventId: string): Promise<CallState | undefined> {
+      const row: { status: string; retry_count: number } | undefined = await knex('calls')
+        .select('status', 'retry_count')
+        .where({ event_id: eventId })
+        .first();
+      const stored = row ? { succeeded: row.status === 'succeeded', retryCount: row.retry_count } : undefined;
+      return merge(stored, recent.get(eventId));
+    },
+  };
+}
+
+export type CallStateReader = ReturnType<typeof createCallStateReader>;

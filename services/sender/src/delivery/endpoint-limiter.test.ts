@@ -1,0 +1,46 @@
+import { Capacity, EndpointLimiter } from './endpoint-limiter';
+
+describe('EndpointLimiter', () => {
+  it('bounds concurrency per endpoint and hands slots to queued calls in order', async () => {
+    const limiter = new EndpointLimiter(2, 10);
+    const first = await limiter.acquire('https://a.test');
+    await limiter.acquire('https://a.test');
+    const order: string[] = [];
+    void limiter.acquire('https://a.test')?.then(() => order.push('third'));
+    void limiter.acquire('https://a.test')?.then(() => order.push('fourth'));
+    expect(limiter.stats('https://a.test')).toEqual({ active: 2, queued: 2 });
+    // Another endpoint is not held back by the busy one.
+    await expect(limiter.acquire('https://b.test')).resolves.toEqual(expect.any(Function));
+    first?.();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(order).toEqual(['third']);
+    expect(limiter.stats('https://a.test')).toEqual({ active: 2, queued: 1 });
+  });
+
+  it('refuses at once when the endpoint queue is full', async () => {
+    const limiter = new EndpointLimiter(1, 1);
+    await limiter.acquire('e');
+    expect(limiter.acquire('e')).toBeDefined();
+    expect(limiter.acquire('e')).toBeUndefined();
+  });
+
+  it('frees the endpoint when the last call releases (and a double release is harmless)', async () => {
+    const limiter = new EndpointLimiter(1, 1);
+    const release = await limiter.acquire('e');
+    release?.();
+    release?.();
+    expect(limiter.stats('e')).toEqual({ active: 0, queued: 0 });
+  });
+});
+
+describe('Capacity', () => {
+  it('waits for a free slot, or times out so the caller can heartbeat', async () => {
+    const capacity = new Capacity(1);
+    expect(capacity.tryAcquire()).toBe(true);
+    await expect(capacity.acquire(10)).resolves.toBe(false);
+    const waiting = capacity.acquire(1_000);
+    capacity.release();
+    await expect(waiting).resolves.toBe(true);
+    expect(capacity.inUse).toBe(1);
+  });
+});

@@ -1,0 +1,247 @@
+import { randomUUID } from 'node:crypto';
+import type { WebhookState } from '@hookstream/db';
+import { familyOf, isEventType } from '@hookstream/events';
+import type { TopicNames } from '@hookstream/kafka';
+import {
+  deliveryMessageSchema,
+  encodeMessage,
+  outcomeMessageSchema,
+  type DeliveryMessage,
+  type FailureKind,
+  type NotSentReason,
+  type OutcomeMessage,
+} from '@hookstream/messages';
+import {
+  SpanKind,
+  SpanStatusCode,
+  contextFromTraceHeaders,
+  getTracer,
+  trace,
+  traceHeadersOf,
+  type Logger,
+} from '@hookstream/observability';
+import { maskSignatureHeaders } from '@hookstream/signing';
+import type { HttpAttemptResult, WebhookClient } from '../http/webhook-client';
+import type { SenderMetrics } from '../metrics';
+import { nextAutomaticRetry, tierLabel } from '../retry-schedule';
+import { buildWebhookRequest } from './build-request';
+import type { CallStateReader } from './call-state';
+import type { EndpointLimiter } from './endpoint-limiter';
+import type { BatchingPublisher, OutgoingMessage } from './publisher';
+
+export interface DeliveryDependencies {
+  webhookOf: (webhookId: string) => WebhookState | undefined;
+  refreshWebhooks: () => Promise<void>;
+  callState: CallStateReader;
+  client: WebhookClient;
+  limiter: EndpointLimiter;
+  publisher: BatchingPublisher;
+  topics: Pick<TopicNames, 'webhookOutcomes'> & { retryTiers: readonly string[] };
+  scheduleMs: readonly number[];
+  userAgent: string;
+  metrics: SenderMetrics;
+  logger: Logger;
+  now?: () => Date;
+}
+
+const tracer = getTracer('hookstream-sender');
+
+/** Entity ids a call log can be filtered by (spec/api.md "Call logs"). */
+export function entityIdsOf(delivery: DeliveryMessage): Pick<OutcomeMessage, 'case_id' | 'individual_id' | 'company_id'> {
+  const event = delivery.domain_event;
+  const family = isEventType(event.type) ? familyOf(event.type) : undefined;
+  const contextId = (key: string) => {
+    const value = event.context[key] as { id?: unknown } | undefined;
+    return typeof value?.id === 'string' ? value.id : null;
+  };
+  return {
+    case_id: family === 'Case' ? event.entity.id : contextId('case'),
+    individual_id: family === 'Individual' ? event.entity.id : contextId('individual'),
+    company_id: family === 'Company' ? event.entity.id : contextId('company'),
+  };
+}
+
+function originOf(url: string): string {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return url;
+  }
+}
+
+/**
+ * One attempt of one call, from decision to durable outcome: check the webhook (and, for
+ * an automatic retry, the call) as they are now; POST with the current URL and secret;
+ * then publish the outcome and, after a failure, the next retry to its tier. Resolves when
+ * those messages are durable, which is when the input offset may be committed.
+ */
+export async function executeDelivery(
+  dependencies: DeliveryDependencies,
+  delivery: DeliveryMessage,
+  traceparent: string | undefined,
+): Promise<void> {
+  const { metrics } = dependencies;
+  const now = dependencies.now ?? (() => new Date());
+
+  let webhook = dependencies.webhookOf(delivery.webhook_id);
+  if (!webhook) {
+    // Created a moment ago and not in the view yet: look once more before giving up.
+    await dependencies.refreshWebhooks();
+    webhook = dependencies.webhookOf(delivery.webhook_id);
+  }
+  const notSent = (reason: NotSentReason, endpoint: string) =>
+    publishOutcome(dependencies, delivery, {
+      result: 'not_sent',
+      reason,
+      endpoint,
+      attemptedAt: now(),
+      http: undefined,
+      requestHeaders: {},
+      requestBody: '',
+    });
+
+  if (!webhook || webhook.deleted || !webhook.secret) return notSent('webhook_deleted', webhook?.url ?? '');
+  // Manual retries are the customer's explicit request: they go out even while offline.
+  if (delivery.type !== 'manual_retry' && webhook.status !== 'online') return notSent('webhook_offline', webhook.url);
+  if (delivery.type === 'automatic_retry') {
+    const state = await dependencies.callState.read(delivery.event_id);
+    if (state?.succeeded) return notSent('already_succeeded', webhook.url);
+    // A failed manual retry took this retry number: its own successor is already scheduled.
+    if (state && state.retryCount >= delivery.retry_count) return notSent('superseded', webhook.url);
+  }
+
+  const endpoint = webhook.url;
+  const parent = contextFromTraceHeaders({ traceparent });
+  const span = tracer.startSpan(
+    'POST webhook',
+    { kind: SpanKind.CLIENT, attributes: { 'http.request.method': 'POST', 'hookstream.attempt.type': delivery.type } },
+    parent,
+  );
+  const outboundTraceparent = traceHeadersOf(trace.setSpan(parent, span)).traceparent;
+
+  const release = dependencies.limiter.acquire(originOf(endpoint));
+  let http: HttpAttemptResult;
+  let requestHeaders: Record<string, string> = {};
+  let requestBody = '';
+  const attemptedAt = now();
+  if (!release) {
+    http = {
+      succeeded: false,
+      statusCode: null,
+      failureKind: 'endpoint_overloaded',
+      error: 'too many calls queued for this endpoint; retried on schedule',
+      responseHeaders: {},
+      responseBody: '',
+      durationMs: 0,
+    };
+  } else {
+    const releaseSlot = await release;
+    try {
+      const sendTime = now();
+      const request = buildWebhookRequest({
+        delivery,
+        secrets: { secret: webhook.secret, previousSecret: webhook.previousSecret, previousSecretExpiresAt: webhook.previousSecretExpiresAt },
+        now: sendTime,
+        maxRetries: dependencies.scheduleMs.length,
+        userAgent: dependencies.userAgent,
+        traceparent: outboundTraceparent,
+      });
+      requestHeaders = request.headers;
+      requestBody = request.body.toString('utf8');
+      http = await dependencies.client.post(endpoint, request.headers, request.body);
+    } finally {
+      releaseSlot();
+    }
+  }
+  span.setAttribute('http.response.status_code', http.statusCode ?? 0);
+  if (!http.succeeded) span.setStatus({ code: SpanStatusCode.ERROR, message: http.failureKind ?? 'failed' });
+  span.end();
+
+  const outcome = http.succeeded ? 'succeeded' : 'failed';
+  metrics.attempts.inc({ type: delivery.type, outcome, failure_kind: http.failureKind ?? 'none' });
+  metrics.attemptDuration.observe({ type: delivery.type, outcome }, http.durationMs / 1_000);
+  if (http.succeeded && delivery.type === 'first_call') {
+    metrics.endToEndLatency.observe((Date.now() - Date.parse(delivery.produced_at)) / 1_000);
+  }
+  if (!http.succeeded) {
+    dependencies.logger.debug(
+      { eventId: delivery.event_id, webhookId: delivery.webhook_id, failureKind: http.failureKind, statusCode: http.statusCode },
+      'attempt failed',
+    );
+  }
+  return publishOutcome(dependencies, delivery, { result: outcome, endpoint, attemptedAt, http, requestHeaders, requestBody });
+}
+
+async function publishOutcome(
+  dependencies: DeliveryDependencies,
+  delivery: DeliveryMessage,
+  attempt: {
+    result: 'succeeded' | 'failed' | 'not_sent';
+    reason?: NotSentReason;
+    endpoint: string;
+    attemptedAt: Date;
+    http: HttpAttemptResult | undefined;
+    requestHeaders: Record<string, string>;
+    requestBody: string;
+  },
+): Promise<void> {
+  const { metrics } = dependencies;
+  const firstAttemptAt = delivery.first_attempt_at ? new Date(delivery.first_attempt_at) : attempt.attemptedAt;
+  const messages: OutgoingMessage[] = [];
+
+  let nextRetryAt: Date | null = null;
+  if (attempt.result === 'failed') {
+    const next = nextAutomaticRetry(delivery.retry_count, firstAttemptAt, dependencies.scheduleMs);
+    if (next) {
+      nextRetryAt = next.dueAt;
+      const retry: DeliveryMessage = {
+        ...delivery,
+        type: 'automatic_retry',
+        retry_count: next.retryNumber,
+        first_attempt_at: firstAttemptAt.toISOString(),
+        due_at: next.dueAt.toISOString(),
+      };
+      const topic = dependencies.topics.retryTiers[next.tierIndex] as string;
+      messages.push({ topic, key: delivery.event_id, value: encodeMessage(deliveryMessageSchema, retry) });
+      metrics.retriesScheduled.inc({ tier: tierLabel(next.tierIndex) });
+    }
+  } else if (attempt.result === 'not_sent') {
+    metrics.attempts.inc({ type: delivery.type, outcome: 'not_sent', failure_kind: 'none' });
+  }
+
+  const failureKind: FailureKind | null = attempt.http?.failureKind ?? null;
+  const outcome: OutcomeMessage = {
+    version: 1,
+    attempt_id: randomUUID(),
+    event_id: delivery.event_id,
+    webhook_id: delivery.webhook_id,
+    workspace_id: delivery.workspace_id,
+    domain_event_id: delivery.domain_event.id,
+    event: delivery.event,
+    sub_event: delivery.sub_event,
+    type: delivery.type,
+    retry_count: delivery.retry_count,
+    result: attempt.result,
+    failure_kind: failureKind,
+    not_sent_reason: attempt.reason ?? null,
+    error: attempt.http?.error ?? (attempt.reason ? `not sent: ${attempt.reason}` : null),
+    status_code: attempt.http?.statusCode ?? null,
+    endpoint: attempt.endpoint,
+    duration_ms: attempt.http?.durationMs ?? 0,
+    attempted_at: attempt.attemptedAt.toISOString(),
+    first_attempt_at: firstAttemptAt.toISOString(),
+    next_retry_at: nextRetryAt ? nextRetryAt.toISOString() : null,
+    final: nextRetryAt === null,
+    ...entityIdsOf(delivery),
+    request: { headers: maskSignatureHeaders(attempt.requestHeaders) as Record<string, string>, body: attempt.requestBody },
+    response: attempt.http && attempt.http.statusCode !== null ? { headers: attempt.http.responseHeaders, body: attempt.http.responseBody } : null,
+    produced_at: delivery.produced_at,
+    domain_event: delivery.domain_event,
+  };
+  messages.push({ topic: dependencies.topics.webhookOutcomes, key: delivery.event_id, value: encodeMessage(outcomeMessageSchema, outcome) });
+
+  if (attempt.result !== 'not_sent') {
+    dependencies.callState.remember(delivery.event_id, { succeeded: attempt.result === 'succeeded', retryCount: delivery.retry_count });
+  }
+  await dependencies.publisher.publish(messages);
+}

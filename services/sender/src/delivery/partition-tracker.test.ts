@@ -1,0 +1,59 @@
+import { PartitionTracker } from './partition-tracker';
+
+describe('PartitionTracker', () => {
+  it('commits only up to the lowest unfinished message', () => {
+    const tracker = new PartitionTracker();
+    for (const offset of ['10', '11', '12', '13']) tracker.track('t', 0, offset, 'in_flight');
+    tracker.complete('t', 0, '11');
+    tracker.complete('t', 0, '13');
+    expect(tracker.takeCommittable()).toEqual([]);
+    tracker.complete('t', 0, '10');
+    expect(tracker.takeCommittable()).toEqual([{ topic: 't', partition: 0, offset: '12' }]);
+    // Nothing moved since: nothing to commit.
+    expect(tracker.takeCommittable()).toEqual([]);
+    tracker.complete('t', 0, '12');
+    expect(tracker.takeCommittable()).toEqual([{ topic: 't', partition: 0, offset: '14' }]);
+  });
+
+  it('keeps partitions apart', () => {
+    const tracker = new PartitionTracker();
+    tracker.track('t', 0, '5', 'in_flight');
+    tracker.track('t', 1, '7', 'in_flight');
+    tracker.complete('t', 1, '7');
+    expect(tracker.takeCommittable()).toEqual([{ topic: 't', partition: 1, offset: '8' }]);
+  });
+
+  it('holds back commits behind a waiting retry and remembers states across a re-fetch', () => {
+    const tracker = new PartitionTracker();
+    tracker.track('retry', 0, '3', 'waiting');
+    tracker.track('retry', 0, '4', 'in_flight');
+    tracker.complete('retry', 0, '4');
+    expect(tracker.takeCommittable()).toEqual([]);
+    // After a seek back to 3, offset 4 is recognised as done and not sent again.
+    expect(tracker.stateOf('retry', 0, '4')).toBe('done');
+    expect(tracker.stateOf('retry', 0, '3')).toBe('waiting');
+    tracker.track('retry', 0, '3', 'in_flight');
+    tracker.complete('retry', 0, '3');
+    expect(tracker.takeCommittable()).toEqual([{ topic: 'retry', partition: 0, offset: '5' }]);
+  });
+
+  it('forgets waiting messages after a rebalance but not in-flight ones', () => {
+    const tracker = new PartitionTracker();
+    tracker.track('retry', 0, '1', 'waiting');
+    tracker.track('retry', 0, '2', 'in_flight');
+    tracker.forgetWaiting();
+    expect(tracker.stateOf('retry', 0, '1')).toBeUndefined();
+    expect(tracker.stateOf('retry', 0, '2')).toBe('in_flight');
+    expect(tracker.pendingByTopic().get('retry')).toEqual({ waiting: 0, inFlight: 1 });
+  });
+
+  it('keeps order when an earlier offset is seen after later ones', () => {
+    const tracker = new PartitionTracker();
+    tracker.track('t', 0, '8', 'in_flight');
+    tracker.track('t', 0, '6', 'in_flight');
+    tracker.complete('t', 0, '8');
+    expect(tracker.takeCommittable()).toEqual([]);
+    tracker.complete('t', 0, '6');
+    expect(tracker.takeCommittable()).toEqual([{ topic: 't', partition: 0, offset: '9' }]);
+  });
+});

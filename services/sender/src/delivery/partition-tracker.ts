@@ -1,0 +1,105 @@
+/**
+ * Tracks the messages of each topic-partition between consumption and durable completion,
+ * so that offsets are committed only up to the lowest unfinished message (many messages of
+ * one partition are in flight at once, and finish in any order).
+ *
+ * States: `waiting` (a retry not yet due), `in_flight`, `done`. A message seen again after
+ * a seek keeps its state, so it is neither sent twice nor forgotten.
+ */
+export type EntryState = 'waiting' | 'in_flight' | 'done';
+
+interface PartitionEntries {
+  /** Offsets in consumption order (ascending). */
+  order: bigint[];
+  states: Map<bigint, EntryState>;
+  /** The next offset to commit: everything below it is done. */
+  committable: bigint | undefined;
+  committed: bigint | undefined;
+}
+
+const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
+
+export class PartitionTracker {
+  private readonly partitions = new Map<string, PartitionEntries & { topic: string; partition: number }>();
+
+  private entries(topic: string, partition: number) {
+    const id = key(topic, partition);
+    let entries = this.partitions.get(id);
+    if (!entries) {
+      entries = { topic, partition, order: [], states: new Map(), committable: undefined, committed: undefined };
+      this.partitions.set(id, entries);
+    }
+    return entries;
+  }
+
+  stateOf(topic: string, partition: number, offset: string): EntryState | undefined {
+    return this.partitions.get(key(topic, partition))?.states.get(BigInt(offset));
+  }
+
+  /** Records a message as waiting or in flight; a message already known changes state only. */
+  track(topic: string, partition: number, offset: string, state: 'waiting' | 'in_flight'): void {
+    const entries = this.entries(topic, partition);
+    const value = BigInt(offset);
+    if (!entries.states.has(value)) {
+      const last = entries.order[entries.order.length - 1];
+      if (last !== undefined && value < last) {
+        // Seen again below what we hold (after a seek or a rebalance): keep the order sorted.
+        const index = entries.order.findIndex((existing) => existing > value);
+        entries.order.splice(index, 0, value);
+      } else {
+        entries.order.push(value);
+      }
+    }
+    entries.states.set(value, state);
+  }
+
+  complete(topic: string, partition: number, offset: string): void {
+    const entries = this.entries(topic, partition);
+    const value = BigInt(offset);
+    if (!entries.states.has(value)) return;
+    entries.states.set(value, 'done');
+    while (entries.order.length > 0) {
+      const head = entries.order[0] as bigint;
+      if (entries.states.get(head) !== 'done') break;
+      entries.order.shift();
+      entries.states.delete(head);
+      entries.committable = head + 1n;
+    }
+  }
+
+  /** Forgets waiting messages (they will be fetched again), e.g. after a rebalance. */
+  forgetWaiting(): void {
+    for (const entries of this.partitions.values()) {
+      for (const [offset, state] of entries.states) {
+        if (state === 'waiting') entries.states.delete(offset);
+      }
+      entries.order = entries.order.filter((offset) => entries.states.has(offset));
+    }
+  }
+
+  /** Offsets that moved since the last call, to pass to `consumer.commitOffsets`. */
+  takeCommittable(): Array<{ topic: string; partition: number; offset: string }> {
+    const result: Array<{ topic: string; partition: number; offset: string }> = [];
+    for (const entries of this.partitions.values()) {
+      if (entries.committable !== undefined && entries.committable !== entries.committed) {
+        entries.committed = entries.committable;
+        result.push({ topic: entries.topic, partition: entries.partition, offset: entries.committable.toString() });
+      }
+    }
+    return result;
+  }
+
+  /** Messages not yet done, per topic. */
+  pendingByTopic(): Map<string, { waiting: number; inFlight: number }> {
+    const result = new Map<string, { waiting: number; inFlight: number }>();
+    for (const entries of this.partitions.values()) {
+      const counts = result.get(entries.topic) ?? { waiting: 0, inFlight: 0 };
+      for (const state of entries.states.values()) {
+        if (state === 'waiting') counts.waiting += 1;
+        else if (state === 'in_flight') counts.inFlight += 1;
+      }
+      result.set(entries.topic, counts);
+    }
+    return result;
+  }
+}

@@ -1,0 +1,81 @@
+import type { IHeaders, Producer } from '@hookstream/kafka';
+import type { Logger } from '@hookstream/observability';
+
+export interface OutgoingMessage {
+  topic: string;
+  key: string;
+  value: Buffer;
+  headers?: IHeaders;
+}
+
+interface Pending {
+  messages: OutgoingMessage[];
+  resolve: () => void;
+}
+
+/**
+ * Publishes outcomes and retries with acks=all, many attempts' messages per request:
+ * while one request is on the wire, the next batch gathers. `publish` resolves only when
+ * its messages are durable; a broker outage is retried (with backoff) rather than
+ * surfaced, since the attempt it reports has already been made.
+ */
+export function createBatchingPublisher(producer: Producer, logger: Logger, maxMessagesPerRequest = 2_000) {
+  let queue: Pending[] = [];
+  let sending = false;
+  let closed = false;
+
+  const sendLoop = async () => {
+    sending = true;
+    let backoffMs = 100;
+    while (queue.length > 0) {
+      const batch: Pending[] = [];
+      let count = 0;
+      while (queue.length > 0 && count < maxMessagesPerRequest) {
+        const next = queue.shift() as Pending;
+        batch.push(next);
+        count += next.messages.length;
+      }
+      const byTopic = new Map<string, OutgoingMessage[]>();
+      for (const pending of batch) {
+        for (const message of pending.messages) {
+          const list = byTopic.get(message.topic) ?? [];
+          list.push(message);
+          byTopic.set(message.topic, list);
+        }
+      }
+      try {
+        await producer.sendBatch({
+          acks: -1,
+          topicMessages: [...byTopic].map(([topic, messages]) => ({
+            topic,
+            messages: messages.map(({ key, value, headers }) => ({ key, value, headers })),
+          })),
+        });
+        for (const pending of batch) pending.resolve();
+        backoffMs = 100;
+      } catch (error) {
+        logger.warn({ err: error, messages: count }, 'publishing outcomes failed; retrying');
+        queue = [...batch, ...queue];
+        if (closed) break;
+        await new Promise((resolve) => setTimeout(resolve, backoffMs));
+        backoffMs = Math.min(backoffMs * 2, 5_000);
+      }
+    }
+    sending = false;
+  };
+
+  return {
+    publish(messages: OutgoingMessage[]): Promise<void> {
+      if (messages.length === 0) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        queue.push({ messages, resolve });
+        if (!sending) void sendLoop();
+      });
+    },
+    close(): void {
+      closed = true;
+    },
+  };
+}
+
+export type BatchingPublisher = ReturnType<typeof createBatchingPublisher>;
