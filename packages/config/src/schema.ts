@@ -58,6 +58,8 @@ export const kafkaEnv = {
   KAFKA_TOPIC_PARTITIONS: positiveInt(3),
   KAFKA_REPLICATION_FACTOR: positiveInt(1),
   KAFKA_MIN_INSYNC_REPLICAS: positiveInt(1),
+  /** How long a silent consumer keeps its partitions before the group takes them back. */
+  KAFKA_SESSION_TIMEOUT: durationMs('30s'),
 };
 
 export const databaseEnv = {

@@ -31,6 +31,8 @@ export async function createHarness(label: string, options: { env?: Record<strin
     WEBHOOK_ALLOW_HTTP: 'true',
     WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32',
     WEBHOOK_REFRESH_INTERVAL: '200ms',
+    // A killed consumer's partitions come back after this; 30 s in production.
+    KAFKA_SESSION_TIMEOUT: '6s',
     ROUTER_INSTANCE_ID: randomUUID(),
     ...options.env,
   };

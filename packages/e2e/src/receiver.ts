@@ -12,7 +12,9 @@ export interface ReceivedRequest {
 export type Behaviour =
   | { kind: 'status'; status: number; body?: string }
   | { kind: 'redirect'; location: string }
-  | { kind: 'hang' };
+  | { kind: 'hang' }
+  /** Answers with each status in turn, then repeats the last one. */
+  | { kind: 'sequence'; statuses: number[] };
 
 /**
  * A webhook receiver: a real HTTP server on 127.0.0.1 that records every request, raw
@@ -22,6 +24,7 @@ export async function startReceiver() {
   const requests: ReceivedRequest[] = [];
   const behaviours = new Map<string, Behaviour>();
   const hanging = new Set<ServerResponse>();
+  const sequencePositions = new Map<string, number>();
   const server: Server = createServer((request, response) => {
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -42,6 +45,13 @@ export async function startReceiver() {
       }
       if (behaviour.kind === 'redirect') {
         response.writeHead(302, { location: behaviour.location }).end();
+        return;
+      }
+      if (behaviour.kind === 'sequence') {
+        const position = sequencePositions.get(path) ?? 0;
+        sequencePositions.set(path, position + 1);
+        const status = behaviour.statuses[Math.min(position, behaviour.statuses.length - 1)] ?? 200;
+        response.writeHead(status, { 'content-type': 'text/plain' }).end(String(status));
         return;
       }
       response.writeHead(behaviour.status, { 'content-type': 'text/plain' }).end(behaviour.body ?? 'ok');

@@ -6,6 +6,13 @@ import { NodeSDK } from '@opentelemetry/sdk-node';
 import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 
+const DISCARDING_PROCESSOR: SpanProcessor = {
+  onStart: () => undefined,
+  onEnd: () => undefined,
+  forceFlush: async () => undefined,
+  shutdown: async () => undefined,
+};
+
 export interface TelemetryOptions {
   serviceName: string;
   /** OTLP/HTTP endpoint; without it spans are created and propagated but not exported. */
@@ -31,6 +38,10 @@ export function initTelemetry(options: TelemetryOptions): Telemetry {
     const url = `${options.otlpEndpoint.replace(/\/$/, '')}/v1/traces`;
     spanProcessors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url })));
   }
+  // The SDK installs no tracer provider without a processor, and then every span is a
+  // no-op that only passes its parent's context on. Spans must be real for the trace to
+  // continue through the services even when nothing exports them.
+  if (spanProcessors.length === 0) spanProcessors.push(DISCARDING_PROCESSOR);
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: options.serviceName }),
     spanProcessors,

@@ -42,7 +42,12 @@ export async function startRouter(config: Config, runtime: ServiceRuntime): Prom
     maxInFlightRequests: 1,
   });
   await producer.connect();
-  const consumer = kafka.consumer({ groupId: consumerGroup, sessionTimeout: 30_000, heartbeatInterval: 3_000, readUncommitted: false });
+  const consumer = kafka.consumer({
+    groupId: consumerGroup,
+    sessionTimeout: config.KAFKA_SESSION_TIMEOUT,
+    heartbeatInterval: Math.max(500, Math.floor(config.KAFKA_SESSION_TIMEOUT / 10)),
+    readUncommitted: false,
+  });
   await consumer.connect();
   await consumer.subscribe({ topic: topics.domainEvents, fromBeginning: true });
 

@@ -73,8 +73,9 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
   const retryGroup = `${config.KAFKA_TOPIC_PREFIX}${config.SENDER_RETRY_CONSUMER_GROUP}`;
   const firstCallTracker = new PartitionTracker();
   const retryTracker = new PartitionTracker();
-  const firstCalls = kafka.consumer({ groupId: firstCallGroup, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
-  const retries = kafka.consumer({ groupId: retryGroup, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+  const session = { sessionTimeout: config.KAFKA_SESSION_TIMEOUT, heartbeatInterval: Math.max(500, Math.floor(config.KAFKA_SESSION_TIMEOUT / 10)) };
+  const firstCalls = kafka.consumer({ groupId: firstCallGroup, ...session });
+  const retries = kafka.consumer({ groupId: retryGroup, ...session });
   await Promise.all([firstCalls.connect(), retries.connect()]);
   await firstCalls.subscribe({ topic: topics.webhookDeliveries, fromBeginning: true });
   for (const topic of retryTiers) await retries.subscribe({ topic, fromBeginning: true });
