@@ -75,7 +75,9 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
   const retryTracker = new PartitionTracker();
   const session = { sessionTimeout: config.KAFKA_SESSION_TIMEOUT, heartbeatInterval: Math.max(500, Math.floor(config.KAFKA_SESSION_TIMEOUT / 10)) };
   const firstCalls = kafka.consumer({ groupId: firstCallGroup, ...session });
-  const retries = kafka.consumer({ groupId: retryGroup, ...session });
+  // A resumed tier partition is fetched with the next fetch request: keep the long poll
+  // short, or a due retry waits for the poll of the other (idle) partitions to time out.
+  const retries = kafka.consumer({ groupId: retryGroup, ...session, maxWaitTimeInMs: 100 });
   await Promise.all([firstCalls.connect(), retries.connect()]);
   await firstCalls.subscribe({ topic: topics.webhookDeliveries, fromBeginning: true });
   for (const topic of retryTiers) await retries.subscribe({ topic, fromBeginning: true });
