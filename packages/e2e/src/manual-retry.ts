@@ -1,3 +1,4 @@
+import type { Producer } from '@hookstream/kafka';
 import { deliveryMessageSchema, encodeMessage, type DeliveryMessage } from '@hookstream/messages';
 import type { Harness } from './harness';
 
@@ -5,7 +6,7 @@ import type { Harness } from './harness';
  * Requests a manual retry of a call the way the API does: from the call log's row, a
  * `manual_retry` delivery carrying the number it takes if it fails.
  */
-export async function requestManualRetry(harness: Harness, eventId: string, producer: { send: Function }): Promise<DeliveryMessage> {
+export async function requestManualRetry(harness: Harness, eventId: string, producer: Pick<Producer, 'send'>): Promise<DeliveryMessage> {
   const call = await harness.database.knex('calls').where({ event_id: eventId }).first();
   if (!call) throw new Error(`no call log for ${eventId}`);
   const now = new Date().toISOString();

@@ -10,3 +10,4 @@ export {
   startDedicatedKafka,
   type TestDatabase,
 } from './isolation';
+export { startSchemaRegistry } from './schema-registry';

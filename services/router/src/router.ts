@@ -1,8 +1,8 @@
-import { SchemaRegistry } from '@kafkajs/confluent-schema-registry';
 import type { loadConfig } from '@hookstream/config';
 import { createDatabase, createWebhookView, waitForDatabase } from '@hookstream/db';
 import { normalizeDecodedEnvelope } from '@hookstream/events';
 import { createKafka, prepareKafka, startConsumerLagMetric } from '@hookstream/kafka';
+import { createSchemaRegistry } from '@hookstream/producer';
 import type { ServiceRuntime } from '@hookstream/observability';
 import type { configShape } from './config';
 import { createRouterMetrics } from './metrics';
@@ -30,7 +30,7 @@ export async function startRouter(config: Config, runtime: ServiceRuntime): Prom
   });
   await webhookView.start();
 
-  const registryClient = config.SCHEMA_REGISTRY_URL ? new SchemaRegistry({ host: config.SCHEMA_REGISTRY_URL }) : undefined;
+  const registryClient = config.SCHEMA_REGISTRY_URL ? createSchemaRegistry(config.SCHEMA_REGISTRY_URL) : undefined;
   const decodeWireFormat = registryClient
     ? async (bytes: Buffer) => normalizeDecodedEnvelope(await registryClient.decode(bytes))
     : undefined;
