@@ -19,9 +19,12 @@ type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | Lo
  * rules allow. The connection can only use what this returns, so a name that resolves
  * (or re-resolves: DNS rebinding) to a private address is refused at connect time.
  */
-export function createGuardedLookup(allowlist: readonly Cidr[]) {
+export function createGuardedLookup(
+  allowlist: readonly Cidr[],
+  resolve: (hostname: string, options: dns.LookupAllOptions, callback: (error: NodeJS.ErrnoException | null, addresses: LookupAddress[]) => void) => void = dns.lookup,
+) {
   return (hostname: string, options: dns.LookupOptions, callback: LookupCallback): void => {
-    dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
+    resolve(hostname, { ...options, all: true }, (error, addresses) => {
       if (error) return callback(error, []);
       const allowed = addresses.filter((entry) => checkAddress(entry.address, allowlist).allowed);
       if (allowed.length === 0) {

@@ -1,0 +1,94 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parseCidrList } from '@hookstream/target-safety';
+import { classifyError, createWebhookClient, type WebhookClient } from './webhook-client';
+import { TargetRefusedError } from './safe-connector';
+
+/**
+ * The sender's HTTP client against a real server on loopback. The allowlist holds only
+ * 127.0.0.1/32, so the other loopback forms stand in for private targets: they must be
+ * refused before any connection is made (the server counts the connections it sees).
+ */
+describe('webhook client target checks at connect time', () => {
+  let server: Server;
+  let port: number;
+  let connections = 0;
+  let client: WebhookClient;
+
+  beforeAll(async () => {
+    server = createServer((_request, response) => response.writeHead(204).end());
+    server.on('connection', () => (connections += 1));
+    // Every loopback address reaches this server, so a refusal is the client's doing.
+    await new Promise<void>((resolve) => server.listen(0, '::', resolve));
+    port = (server.address() as AddressInfo).port;
+    client = createWebhookClient({
+      allowlist: parseCidrList('127.0.0.1/32'),
+      allowHttp: true,
+      timeoutMs: 2_000,
+      connectTimeoutMs: 1_000,
+      connectionsPerOrigin: 4,
+      readBodyBytes: 64 * 1024,
+      keptBodyBytes: 16 * 1024,
+    });
+  });
+
+  afterAll(async () => {
+    await client.close();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  });
+
+  it('reaches the allowlisted address', async () => {
+    const result = await client.post(`http://127.0.0.1:${port}/ok`, { 'content-type': 'application/json' }, Buffer.from('{}'));
+    expect(result).toMatchObject({ succeeded: true, statusCode: 204, failureKind: null });
+  });
+
+  it('resolves a name through the guarded lookup and connects only to an allowed answer', async () => {
+    // localhost may resolve to ::1 and 127.0.0.1: only 127.0.0.1 is allowed, and used.
+    const result = await client.post(`http://localhost:${port}/by-name`, {}, Buffer.from('{}'));
+    expect(result).toMatchObject({ succeeded: true, statusCode: 204 });
+  });
+
+  it.each([
+    ['another loopback address', (p: number) => `http://127.0.0.2:${p}/`],
+    ['the IPv6 loopback', (p: number) => `http://[::1]:${p}/`],
+    ['a decimal IPv4 literal (127.0.0.2)', (p: number) => `http://2130706434:${p}/`],
+    ['an IPv4-mapped IPv6 literal', (p: number) => `http://[::ffff:127.0.0.2]:${p}/`],
+  ])('refuses %s without connecting', async (_label, url) => {
+    const before = connections;
+    const result = await client.post(url(port), {}, Buffer.from('{}'));
+    expect(result).toMatchObject({ succeeded: false, failureKind: 'target_refused', statusCode: null });
+    expect(connections).toBe(before);
+  });
+
+  it('refuses https-only targets given as http when http is not allowed', async () => {
+    const strict = createWebhookClient({
+      allowlist: parseCidrList('127.0.0.1/32'),
+      allowHttp: false,
+      timeoutMs: 1_000,
+      connectTimeoutMs: 1_000,
+      connectionsPerOrigin: 1,
+      readBodyBytes: 1024,
+      keptBodyBytes: 1024,
+    });
+    const before = connections;
+    await expect(strict.post(`http://127.0.0.1:${port}/`, {}, Buffer.from('{}'))).resolves.toMatchObject({ failureKind: 'target_refused' });
+    expect(connections).toBe(before);
+    await strict.close();
+  });
+});
+
+describe('classifyError', () => {
+  it.each([
+    [new TargetRefusedError('no'), 'target_refused'],
+    [Object.assign(new Error('x'), { code: 'UND_ERR_CONNECT_TIMEOUT' }), 'connect_timeout'],
+    [Object.assign(new Error('x'), { name: 'TimeoutError' }), 'timeout'],
+    [Object.assign(new Error('x'), { code: 'UND_ERR_HEADERS_TIMEOUT' }), 'timeout'],
+    [Object.assign(new Error('x'), { code: 'ENOTFOUND' }), 'dns_error'],
+    [Object.assign(new Error('x'), { code: 'CERT_HAS_EXPIRED' }), 'tls_error'],
+    [Object.assign(new Error('x'), { code: 'ERR_TLS_CERT_ALTNAME_INVALID' }), 'tls_error'],
+    [Object.assign(new Error('x'), { code: 'ECONNREFUSED' }), 'connection_error'],
+    [Object.assign(new Error('fetch failed'), { cause: { code: 'HOOKSTREAM_TARGET_REFUSED', message: 'refused' } }), 'target_refused'],
+  ])('classifies %p as %s', (error, kind) => {
+    expect(classifyError(error).kind).toBe(kind);
+  });
+});
