@@ -55,8 +55,8 @@ describe('the offline rule, end to end', () => {
       await harness.publish(Array.from({ length: 50 }, () => domainEvent({ type: 'Case.Deleted', workspace })));
       await waitFor(
         async () => {
-          const [{ count }] = await harness.database.knex('webhook_failures').whereIn('webhook_id', [fifty.id, fiftyOne.id]).count({ count: '*' });
-          return Number(count) === 100;
+          const [row] = await harness.database.knex('webhook_failures').whereIn('webhook_id', [fifty.id, fiftyOne.id]).count({ count: '*' });
+          return Number(row?.count) === 100;
         },
         { description: '100 failures counted' },
       );
@@ -107,8 +107,8 @@ describe('the offline rule, end to end', () => {
       // The 51 retries 1 fall due 4 s after their first calls: none is sent.
       const cancelled = await waitFor(
         async () => {
-          const [{ count }] = await harness.database.knex('calls').where({ webhook_id: webhook.id, status: 'cancelled', status_reason: 'webhook_offline' }).count({ count: '*' });
-          return Number(count) === 51 ? Number(count) : undefined;
+          const [row] = await harness.database.knex('calls').where({ webhook_id: webhook.id, status: 'cancelled', status_reason: 'webhook_offline' }).count({ count: '*' });
+          return Number(row?.count) === 51 ? Number(row?.count) : undefined;
         },
         { description: 'every call cancelled because the webhook is offline', timeoutMs: 20_000 },
       );
