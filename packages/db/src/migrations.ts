@@ -1,5 +1,8 @@
 import type { Knex } from 'knex';
 import * as initial from './migrations/20261125_0001_initial';
+import * as api from './migrations/20261125_0002_api';
+import * as health from './migrations/20261125_0003_health';
+import * as router from './migrations/20261125_0004_router';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -10,10 +13,16 @@ interface Migration {
  * Migrations are listed here rather than discovered on disk, so that they run the same
  * from the TypeScript sources (tests) and from the compiled output (services).
  */
-const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [['20261125_0001_initial', initial]];
+const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
+  ['20261125_0001_initial', initial],
+  ['20261125_0002_api', api],
+  ['20261125_0003_health', health],
+  ['20261125_0004_router', router],
+];
 
 const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {
-  getMigrations: async () => [...MIGRATIONS],
+  // Applied in name order, whatever the order of the list above.
+  getMigrations: async () => [...MIGRATIONS].sort(([a], [b]) => a.localeCompare(b)),
   getMigrationName: ([name]) => name,
   getMigration: async ([, migration]) => migration,
 };

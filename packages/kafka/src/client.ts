@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { Kafka, logLevel as KafkaLogLevel, type Admin, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { TopicSpec } from './topics';
@@ -10,14 +11,20 @@ const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
 };
 
 /** kafkajs logs through the service's pino logger, as structured JSON like the rest. */
-export function createKafka(options: { brokers: readonly string[]; clientId: string; logger: Logger }): Kafka {
+export function createKafka(options: {
+  brokers: readonly string[];
+  clientId: string;
+  logger: Logger;
+  /** Reconnection budget; the default rides out a few seconds of broker outage. */
+  retry?: { initialRetryTime?: number; maxRetryTime?: number; retries?: number };
+}): Kafka {
   const kafkaLogger = options.logger.child({ component: 'kafkajs' });
   return new Kafka({
     clientId: options.clientId,
     brokers: [...options.brokers],
     connectionTimeout: 3_000,
     requestTimeout: 30_000,
-    retry: { initialRetryTime: 100, retries: 8 },
+    retry: { initialRetryTime: 100, retries: 8, ...options.retry },
     logLevel: KafkaLogLevel.WARN,
     logCreator:
       () =>
@@ -28,13 +35,31 @@ export function createKafka(options: { brokers: readonly string[]; clientId: str
   });
 }
 
-/** Creates the topics that do not exist yet; existing topics are left as they are. */
-export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[]): Promise<string[]> {
+/**
+ * Creates the topics that do not exist yet (existing ones are left as they are) and waits
+ * until every partition has a leader. kafkajs' own `waitForLeaders` gives up on the
+ * UNKNOWN_TOPIC_OR_PARTITION a KRaft broker answers for a moment after creating a topic,
+ * so the wait is done here.
+ */
+export async function ensureTopics(admin: Admin, specs: readonly TopicSpec[], timeoutMs = 30_000): Promise<string[]> {
   const existing = new Set(await admin.listTopics());
   const missing = specs.filter((spec) => !existing.has(spec.topic));
-  if (missing.length === 0) return [];
-  await admin.createTopics({ topics: missing, waitForLeaders: true });
-  return missing.map((spec) => spec.topic);
+  if (missing.length > 0) await admin.createTopics({ topics: missing, waitForLeaders: false });
+  const topics = specs.map((spec) => spec.topic);
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const { topics: metadata } = await admin.fetchTopicMetadata({ topics });
+      const ready = metadata.every(
+        (topic) => topic.partitions.length > 0 && topic.partitions.every((partition) => partition.leader >= 0),
+      );
+      if (ready) return missing.map((spec) => spec.topic);
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+    }
+    if (Date.now() > deadline) throw new Error(`topics have no leader after ${timeoutMs} ms: ${topics.join(', ')}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 export class BrokerUnreachableError extends Error {
@@ -47,24 +72,64 @@ export class BrokerUnreachableError extends Error {
   }
 }
 
+/** Resolves when some broker accepts a TCP connection within `timeoutMs`. */
+function anyBrokerAcceptsTcp(brokers: readonly string[], timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let pending = brokers.length;
+    let lastError: unknown = new Error('no broker address');
+    if (pending === 0) reject(lastError);
+    for (const broker of brokers) {
+      const separator = broker.lastIndexOf(':');
+      const socket = connect({ host: broker.slice(0, separator), port: Number(broker.slice(separator + 1)) });
+      socket.setTimeout(timeoutMs);
+      const fail = (error: unknown) => {
+        socket.destroy();
+        lastError = error;
+        pending -= 1;
+        if (pending === 0) reject(lastError);
+      };
+      socket.once('connect', () => {
+        socket.destroy();
+        resolve();
+      });
+      socket.once('timeout', () => fail(new Error(`no answer within ${timeoutMs} ms`)));
+      socket.once('error', fail);
+    }
+  });
+}
+
+function withDeadline<T>(promise: Promise<T>, deadline: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expiry = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('timed out')), Math.max(0, deadline - Date.now()));
+  });
+  return Promise.race([promise, expiry]).finally(() => clearTimeout(timer));
+}
+
 /**
  * Fails fast, with the address and what to do, when the broker does not answer within
- * the time limit (instead of kafkajs' long retry loop).
+ * the time limit. A TCP probe first, since kafkajs' own connect retries for far longer;
+ * then the cluster must answer a metadata request.
  */
 export async function waitForBroker(kafka: Kafka, brokers: readonly string[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
-    const admin = kafka.admin({ retry: { retries: 0 } });
     try {
-      await admin.connect();
-      await admin.describeCluster();
-      return;
+      await anyBrokerAcceptsTcp(brokers, Math.max(100, Math.min(1_000, deadline - Date.now())));
+      const admin = kafka.admin({ retry: { retries: 0 } });
+      try {
+        await withDeadline(
+          admin.connect().then(() => admin.describeCluster()),
+          deadline,
+        );
+        return;
+      } finally {
+        void admin.disconnect().catch(() => undefined);
+      }
     } catch (error) {
       lastError = error;
       await new Promise((resolve) => setTimeout(resolve, 250));
-    } finally {
-      await admin.disconnect().catch(() => undefined);
     }
   }
   throw new BrokerUnreachableError(brokers, lastError);

@@ -14,7 +14,7 @@ export interface KafkaTopicConfig {
  * Start-up step shared by every service: fail fast if the broker does not answer, then
  * create any missing topic (idempotent, so services may race to do it).
  */
-export async function prepareKafka(kafka: Kafka, config: KafkaTopicConfig, timeoutMs = 15_000): Promise<TopicNames> {
+export async function prepareKafka(kafka: Kafka, config: KafkaTopicConfig, timeoutMs = 10_000): Promise<TopicNames> {
   await waitForBroker(kafka, config.KAFKA_BROKERS, timeoutMs);
   const names = topicNames(config.KAFKA_TOPIC_PREFIX);
   const admin = kafka.admin();

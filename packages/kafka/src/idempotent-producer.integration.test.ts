@@ -1,6 +1,6 @@
 import { startDedicatedKafka, silentLogger, waitFor } from '@hookstream/testkit';
 import { rmSync } from 'node:fs';
-import { createKafka } from './client';
+import { createKafka, ensureTopics } from './client';
 
 /**
  * An idempotent acks=all producer keeps working while its broker restarts in the middle of
@@ -22,11 +22,17 @@ describe('idempotent producer across a broker restart', () => {
   });
 
   it('delivers every message exactly once', async () => {
-    const kafka = createKafka({ brokers: currentBroker.brokers, clientId: 'idempotence-test', logger: silentLogger });
+    // Enough reconnection budget to ride out a broker restart, even on a loaded machine.
+    const kafka = createKafka({
+      brokers: currentBroker.brokers,
+      clientId: 'idempotence-test',
+      logger: silentLogger,
+      retry: { initialRetryTime: 200, maxRetryTime: 2_000, retries: 60 },
+    });
     const topic = 'restart-loop';
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic, numPartitions: 3 }], waitForLeaders: true });
+    await ensureTopics(admin, [{ topic, numPartitions: 3, replicationFactor: 1, configEntries: [] }]);
     await admin.disconnect();
 
     const producer = kafka.producer({

@@ -1,5 +1,6 @@
 import { createTestTopics, testKafka, uniquePrefix, waitFor } from '@hookstream/testkit';
 import type { Consumer, Producer } from 'kafkajs';
+import { ensureTopics } from './client';
 
 /**
  * The exactly-once building block the router relies on: consume, produce, sendOffsets
@@ -20,7 +21,7 @@ describe('kafkajs transactional read-process-write against the real broker', () 
     await createTestTopics(prefix);
     const admin = kafka.admin();
     await admin.connect();
-    await admin.createTopics({ topics: [{ topic: input, numPartitions: 2 }, { topic: output, numPartitions: 2 }], waitForLeaders: true });
+    await ensureTopics(admin, [input, output].map((topic) => ({ topic, numPartitions: 2, replicationFactor: 1, configEntries: [] })));
     await admin.disconnect();
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     transactional = kafka.producer({ transactionalId: `${prefix}tx`, idempotent: true, maxInFlightRequests: 1 });
@@ -29,7 +30,7 @@ describe('kafkajs transactional read-process-write against the real broker', () 
 
   afterAll(async () => {
     await Promise.allSettled(consumers.map((consumer) => consumer.disconnect()));
-    await Promise.allSettled([producer.disconnect(), transactional.disconnect()]);
+    await Promise.allSettled([producer?.disconnect(), transactional?.disconnect()]);
   });
 
   it('commits output and offsets together, and hides an aborted transaction', async () => {

@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync, closeSync
 import path from 'node:path';
 import pino from 'pino';
 import { createKafka, waitForBroker } from '@hookstream/kafka';
-import { anyFreePort, firstFreePort } from './ports';
+import { anyFreePort, firstFreePort, isPortFree } from './ports';
 import { isProcessAlive, runCommandOrThrow, terminateProcess } from './processes';
 
 export interface LocalKafkaOptions {
@@ -16,6 +16,8 @@ export interface LocalKafkaOptions {
   controllerPort?: number | undefined;
   heapMb?: number;
   readyTimeoutMs?: number;
+  /** Wait for the given ports to be free instead of moving on to the next free ones (restarts). */
+  exactPorts?: boolean;
 }
 
 export interface LocalKafka {
@@ -104,9 +106,18 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Local
   const pidFile = path.join(options.dataDir, 'broker.pid');
   await stopStaleBroker(pidFile);
 
-  const port = options.port === undefined ? await anyFreePort() : await firstFreePort(options.port);
-  let controllerPort = options.controllerPort === undefined ? await anyFreePort() : await firstFreePort(options.controllerPort);
-  if (controllerPort === port) controllerPort = await firstFreePort(port + 1);
+  let port: number;
+  let controllerPort: number;
+  if (options.exactPorts && options.port !== undefined && options.controllerPort !== undefined) {
+    // A restart keeps its address: clients hold it. Wait for the old process to let go.
+    port = options.port;
+    controllerPort = options.controllerPort;
+    await waitForFreePorts([port, controllerPort], 30_000);
+  } else {
+    port = options.port === undefined ? await anyFreePort() : await firstFreePort(options.port);
+    controllerPort = options.controllerPort === undefined ? await anyFreePort() : await firstFreePort(options.controllerPort);
+    if (controllerPort === port) controllerPort = await firstFreePort(port + 1);
+  }
 
   const propertiesFile = path.join(options.dataDir, 'server.properties');
   writeFileSync(propertiesFile, serverProperties({ dataDir: options.dataDir, port, controllerPort }));
@@ -172,10 +183,20 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Local
     stop: () => terminateProcess(pid, 30_000),
     restart: async () => {
       await terminateProcess(pid, 30_000);
-      return startLocalKafka({ ...options, port, controllerPort });
+      return startLocalKafka({ ...options, port, controllerPort, exactPorts: true });
     },
   };
   return handle;
+}
+
+async function waitForFreePorts(ports: readonly number[], timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const free = await Promise.all(ports.map((candidate) => isPortFree(candidate)));
+    if (free.every(Boolean)) return;
+    if (Date.now() > deadline) throw new Error(`ports ${ports.join(', ')} are still in use after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 async function stopStaleBroker(pidFile: string): Promise<void> {

@@ -1,36 +1,59 @@
 import type { Server } from 'node:http';
-import express from 'express';
-import { loadConfig } from '@hookstream/config';
-import { createDatabase, waitForDatabase } from '@hookstream/db';
+import type { loadConfig } from '@hookstream/config';
+import { createDatabase, createSecretBox, parseSecretKey, waitForDatabase } from '@hookstream/db';
+import { createKafka, prepareKafka } from '@hookstream/kafka';
 import type { ServiceRuntime } from '@hookstream/observability';
+import { createApp } from './app';
 import type { configShape } from './config';
+import { createApiMetrics } from './metrics';
+import { createKafkaPublisher } from './publishing/message-publisher';
 
 type Config = ReturnType<typeof loadConfig<typeof configShape>>;
 
+/**
+ * Wires the API: the database, an idempotent Kafka producer for manual retries and
+ * lifecycle events, and the express app on API_PORT. Shutdown stops intake first (the
+ * server), then flushes the producer, then closes the database.
+ */
 export async function startApi(config: Config, runtime: ServiceRuntime): Promise<void> {
   const { logger, registry } = runtime;
+  const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'hookstream-api', logger });
+  const topics = await prepareKafka(kafka, config);
   await waitForDatabase(config.DATABASE_URL, 15_000);
   const database = createDatabase({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, applicationName: 'hookstream-api' });
 
-  const app = express();
-  app.disable('x-powered-by');
-  app.get('/healthz', (_request, response) => void response.json({ status: 'ok' }));
-  app.get('/readyz', (_request, response) => {
-    database
-      .raw('SELECT 1')
-      .then(() => response.json({ status: 'ready' }))
-      .catch(() => response.status(503).json({ status: 'not_ready' }));
-  });
-  app.get('/metrics', (_request, response) => {
-    registry
-      .metrics()
-      .then((text) => response.type(registry.contentType).send(text))
-      .catch(() => response.status(500).end());
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  let producerConnected = false;
+  producer.on(producer.events.CONNECT, () => (producerConnected = true));
+  producer.on(producer.events.DISCONNECT, () => (producerConnected = false));
+  await producer.connect();
+
+  const { app } = createApp({
+    knex: database,
+    secretBox: createSecretBox(parseSecretKey(config.WEBHOOK_SECRET_KEY)),
+    publisher: createKafkaPublisher({ producer, topics }),
+    logger,
+    metrics: createApiMetrics(registry),
+    registry,
+    settings: {
+      adminToken: config.ADMIN_TOKEN,
+      maxWebhooksPerWorkspace: config.WEBHOOK_MAX_PER_WORKSPACE,
+      rotationGraceMs: config.SECRET_ROTATION_GRACE,
+      urlPolicy: { allowHttp: config.WEBHOOK_ALLOW_HTTP, allowlist: config.WEBHOOK_ALLOWED_CIDRS },
+      rateLimit: { ratePerSecond: config.API_RATE_LIMIT, burst: config.API_RATE_LIMIT_BURST },
+    },
+    isReady: async () => {
+      await database.raw('SELECT 1');
+      return producerConnected;
+    },
   });
 
   const server = await new Promise<Server>((resolve, reject) => {
     const listening = app.listen(config.API_PORT, '0.0.0.0', (error?: Error) => (error ? reject(error) : resolve(listening)));
   });
+  // Slow clients must not hold sockets open: bound the time to send headers and body.
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 30_000;
   runtime.onShutdown({
     name: 'http server',
     run: () =>
@@ -39,9 +62,17 @@ export async function startApi(config: Config, runtime: ServiceRuntime): Promise
         server.closeIdleConnections();
       }),
   });
+  runtime.onShutdown({ name: 'producer', run: () => producer.disconnect() });
   runtime.onShutdown({ name: 'database', run: () => database.destroy() });
-  runtime.addReadinessCheck(() => server.listening);
+  runtime.addReadinessCheck(() => server.listening && producerConnected);
   const ops = await runtime.serveOps();
   const address = server.address();
-  logger.info({ port: typeof address === 'object' && address ? address.port : config.API_PORT, metricsPort: ops.port }, 'api started');
+  logger.info(
+    {
+      port: typeof address === 'object' && address ? address.port : config.API_PORT,
+      metricsPort: ops.port,
+      adminRoutes: config.ADMIN_TOKEN !== undefined,
+    },
+    'api started',
+  );
 }

@@ -1,4 +1,8 @@
-import { databaseEnv, kafkaEnv, observabilityEnv, port } from '@hookstream/config';
+import { booleanFlag, databaseEnv, durationMs, kafkaEnv, observabilityEnv, port, positiveInt, z } from '@hookstream/config';
+import { parseSecretKey } from '@hookstream/db';
+import { parseCidrList } from '@hookstream/target-safety';
+
+const MAX_ROTATION_GRACE_MS = 168 * 3_600_000;
 
 /** The api's configuration: spec/operations.md "Configuration (environment)". */
 export const configShape = {
@@ -6,4 +10,36 @@ export const configShape = {
   ...databaseEnv,
   ...observabilityEnv,
   API_PORT: port(8080),
+  /** Operators' bearer token for /admin/v1; unset, the admin routes answer 404 ("off until set"). */
+  ADMIN_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** 32 bytes in base64: the AES-256-GCM key of webhook secrets at rest (shared with the sender). */
+  WEBHOOK_SECRET_KEY: z.string().refine(
+    (text) => {
+      try {
+        parseSecretKey(text);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'expected 32 bytes encoded in base64 (e.g. `openssl rand -base64 32`)' },
+  ),
+  WEBHOOK_MAX_PER_WORKSPACE: positiveInt(50),
+  SECRET_ROTATION_GRACE: durationMs('24h').refine((ms) => ms <= MAX_ROTATION_GRACE_MS, { message: 'must be at most 168h' }),
+  WEBHOOK_ALLOW_HTTP: booleanFlag(false),
+  WEBHOOK_ALLOWED_CIDRS: z
+    .string()
+    .default('')
+    .transform((text, context) => {
+      try {
+        return parseCidrList(text);
+      } catch (error) {
+        context.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    }),
+  /** Requests per second per API key (and for the admin token), on average… */
+  API_RATE_LIMIT: z.coerce.number().positive().default(100),
+  /** …with bursts of up to this many. */
+  API_RATE_LIMIT_BURST: positiveInt(200),
 };

@@ -1,8 +1,23 @@
-import { databaseEnv, kafkaEnv, observabilityEnv } from '@hookstream/config';
+import { databaseEnv, durationMs, kafkaEnv, observabilityEnv, positiveInt, type loadConfig, z } from '@hookstream/config';
 
 /** The health's configuration: spec/operations.md "Configuration (environment)". */
 export const configShape = {
   ...kafkaEnv,
   ...databaseEnv,
   ...observabilityEnv,
+  /** A webhook goes offline at its (threshold + 1)th failure within the window (spec/delivery.md "Offline rule"). */
+  WEBHOOK_OFFLINE_THRESHOLD: positiveInt(50),
+  WEBHOOK_OFFLINE_WINDOW: durationMs('24h'),
+  /** Call logs are kept this long, then purged (spec/api.md "Call logs"). */
+  LOG_RETENTION: durationMs('30d'),
+  /** How often the background purge of old call logs and old failures runs. */
+  LOG_RETENTION_SWEEP_INTERVAL: durationMs('1m'),
+  HEALTH_CONSUMER_GROUP: z.string().min(1).default('hookstream-health'),
+  /**
+   * Partitions of webhook-outcomes written at the same time, each batch in its own
+   * transaction. The offline count stays exact across them (see failure-window-dal.ts).
+   */
+  HEALTH_PARTITIONS_CONCURRENCY: positiveInt(3),
 };
+
+export type HealthConfig = ReturnType<typeof loadConfig<typeof configShape>>;

@@ -19,7 +19,7 @@ export async function startRouter(config: Config, runtime: ServiceRuntime): Prom
   const { logger, registry } = runtime;
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'hookstream-router', logger });
   const topics = await prepareKafka(kafka, config);
-  await waitForDatabase(config.DATABASE_URL, 15_000);
+  await waitForDatabase(config.DATABASE_URL, 10_000);
   const database = createDatabase({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, applicationName: 'hookstream-router' });
   const metrics = createRouterMetrics(registry);
 

@@ -27,7 +27,7 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'hookstream-sender', logger });
   const topics = await prepareKafka(kafka, config);
   const retryTiers = RETRY_TIER_TOPICS.map((tier) => `${config.KAFKA_TOPIC_PREFIX}${tier}`);
-  await waitForDatabase(config.DATABASE_URL, 15_000);
+  await waitForDatabase(config.DATABASE_URL, 10_000);
   const database = createDatabase({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, applicationName: 'hookstream-sender' });
   const metrics = createSenderMetrics(registry);
 

@@ -1,0 +1,151 @@
+import express, { type Express } from 'express';
+import type { Knex, SecretBox } from '@hookstream/db';
+import type { Registry } from '@hookstream/observability';
+import type { WebhookUrlPolicy } from '@hookstream/target-safety';
+import type { Logger } from 'pino';
+import { createApiKeyDal } from './auth/api-key-dal';
+import { createAuthenticator } from './auth/authenticate';
+import { createCallLogDal } from './call-logs/call-log-dal';
+import { callLogOperations } from './call-logs/call-log-routes';
+import { createCallLogService } from './call-logs/call-log-service';
+import { catalogOperations } from './catalog/catalog-routes';
+import { renderDocsPage } from './http/docs-page';
+import { errorHandler, notFoundHandler } from './http/error-handler';
+import { RateLimitedError } from './http/errors';
+import { createJsonBodyReader } from './http/json-body';
+import { buildOpenApiDocument, type OpenApiDocument } from './http/openapi';
+import { mountOperations, setRouteLabel, type Operation } from './http/operation';
+import { createRateLimiter } from './http/rate-limit';
+import { requestObservability } from './http/request-observability';
+import type { ApiMetrics } from './metrics';
+import type { MessagePublisher } from './publishing/message-publisher';
+import { createWebhookDal } from './webhooks/webhook-dal';
+import { webhookOperations } from './webhooks/webhook-routes';
+import { createWebhookService } from './webhooks/webhook-service';
+import { createWorkspaceDal } from './workspaces/workspace-dal';
+import { workspaceOperations } from './workspaces/workspace-routes';
+import { createWorkspaceService } from './workspaces/workspace-service';
+
+export const API_VERSION = '1.0.0';
+
+export interface ApiSettings {
+  /** Without one, the admin routes answer 404. */
+  adminToken: string | undefined;
+  maxWebhooksPerWorkspace: number;
+  rotationGraceMs: number;
+  urlPolicy: WebhookUrlPolicy;
+  rateLimit: { ratePerSecond: number; burst: number };
+}
+
+export interface AppDependencies {
+  knex: Knex;
+  secretBox: SecretBox;
+  publisher: MessagePublisher;
+  logger: Logger;
+  metrics: ApiMetrics;
+  /** Served at /metrics on the API port too (operations.md). */
+  registry: Registry;
+  settings: ApiSettings;
+  isReady?: () => Promise<boolean>;
+  now?: () => Date;
+}
+
+export interface ApiApp {
+  app: Express;
+  operations: readonly Operation[];
+  document: OpenApiDocument;
+}
+
+/**
+ * Builds the express app from narrow dependencies: no listening socket, no client of its
+ * own, so tests build it against their database and broker and listen on port 0.
+ */
+export function createApp(deps: AppDependencies): ApiApp {
+  const now = deps.now ?? (() => new Date());
+  const apiKeys = createApiKeyDal(deps.knex);
+  const webhookDal = createWebhookDal(deps.knex);
+  const workspaces = createWorkspaceService({ knex: deps.knex, workspaces: createWorkspaceDal(deps.knex), apiKeys });
+  const webhooks = createWebhookService({
+    knex: deps.knex,
+    webhooks: webhookDal,
+    secretBox: deps.secretBox,
+    publisher: deps.publisher,
+    metrics: deps.metrics,
+    logger: deps.logger,
+    settings: {
+      maxWebhooksPerWorkspace: deps.settings.maxWebhooksPerWorkspace,
+      rotationGraceMs: deps.settings.rotationGraceMs,
+      urlPolicy: deps.settings.urlPolicy,
+    },
+    now,
+  });
+  const callLogs = createCallLogService({
+    knex: deps.knex,
+    calls: createCallLogDal(deps.knex),
+    webhooks: webhookDal,
+    publisher: deps.publisher,
+    metrics: deps.metrics,
+    logger: deps.logger,
+    now,
+  });
+
+  const operations = [
+    ...webhookOperations(webhooks, callLogs),
+    ...callLogOperations(callLogs),
+    ...catalogOperations(),
+    ...workspaceOperations(workspaces),
+  ];
+  const document = buildOpenApiDocument(operations, { version: API_VERSION });
+  const documentJson = JSON.stringify(document);
+  const docsPage = renderDocsPage(document);
+
+  const authenticator = createAuthenticator({ apiKeys, adminToken: deps.settings.adminToken });
+  const limiter = createRateLimiter(deps.settings.rateLimit);
+  const readJsonBody = createJsonBodyReader();
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.disable('etag');
+  app.set('query parser', 'simple');
+  app.use(requestObservability({ metrics: deps.metrics, logger: deps.logger }));
+  app.use((_request, response, next) => {
+    response.setHeader('X-Content-Type-Options', 'nosniff');
+    response.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+
+  app.get('/healthz', (_request, response) => {
+    setRouteLabel(response, '/healthz');
+    response.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_request, response) => {
+    setRouteLabel(response, '/readyz');
+    const ready = await (deps.isReady ?? (async () => true))().catch(() => false);
+    response.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not_ready' });
+  });
+  app.get('/metrics', async (_request, response) => {
+    setRouteLabel(response, '/metrics');
+    response.type(deps.registry.contentType).send(await deps.registry.metrics());
+  });
+  app.get('/openapi.json', (_request, response) => {
+    setRouteLabel(response, '/openapi.json');
+    response.type('application/json').send(documentJson);
+  });
+  app.get('/docs', (_request, response) => {
+    setRouteLabel(response, '/docs');
+    response.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
+    response.type('html').send(docsPage);
+  });
+
+  mountOperations(app, operations, {
+    authenticate: (security, request) => authenticator.authenticate(security, request),
+    consumeRateLimit: (auth) => {
+      const decision = limiter.take(auth.kind === 'tenant' ? `key:${auth.apiKeyId}` : 'admin', Date.now());
+      if (!decision.allowed) throw new RateLimitedError(decision.retryAfterSeconds);
+    },
+    readJsonBody,
+  });
+  app.use(notFoundHandler());
+  app.use(errorHandler({ logger: deps.logger, now }));
+  return { app, operations, document };
+}

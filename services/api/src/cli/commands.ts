@@ -1,0 +1,102 @@
+import type { Knex } from '@hookstream/db';
+import { createApiKeyDal } from '../auth/api-key-dal';
+import { NO_CONTROL_CHARACTERS } from '../http/common-schemas';
+import { createWorkspaceDal } from '../workspaces/workspace-dal';
+import { createWorkspaceService } from '../workspaces/workspace-service';
+
+export const USAGE = `usage: npm run cli -- <command>
+
+  workspace create --name <name>                 create a workspace; prints its id and first API key (shown once)
+  workspace list [--page <n>]                    list workspaces, oldest first
+  api-key create --workspace <id>                create another API key for a workspace (shown once)
+  api-key revoke --workspace <id> --key <key id> revoke an API key at once
+
+Add --json for machine-readable output. Reads DATABASE_URL (default: the local server).`;
+
+export class UsageError extends Error {}
+
+interface ParsedArguments {
+  words: string[];
+  options: Map<string, string | true>;
+}
+
+export function parseArguments(argv: readonly string[]): ParsedArguments {
+  const words: string[] = [];
+  const options = new Map<string, string | true>();
+  for (let index = 0; index < argv.length; index += 1) {
+    const argument = argv[index] as string;
+    if (!argument.startsWith('--')) {
+      words.push(argument);
+      continue;
+    }
+    const [name, inline] = argument.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
+    if (inline !== undefined) options.set(name, inline);
+    else if (argv[index + 1] !== undefined && !(argv[index + 1] as string).startsWith('--')) options.set(name, argv[++index] as string);
+    else options.set(name, true);
+  }
+  return { words, options };
+}
+
+function requiredOption(parsed: ParsedArguments, name: string): string {
+  const value = parsed.options.get(name);
+  if (typeof value !== 'string' || value.trim() === '') throw new UsageError(`--${name} <value> is required`);
+  return value;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function requiredId(parsed: ParsedArguments, name: string): string {
+  const value = requiredOption(parsed, name);
+  if (!UUID.test(value)) throw new UsageError(`--${name} must be a UUID`);
+  return value;
+}
+
+/**
+ * The operators' CLI (spec/api.md "Tenancy and auth"): the same workspace service as the
+ * admin routes, straight on the database. Returns the lines to print, so it is tested
+ * without spawning a process.
+ */
+export async function runCommand(argv: readonly string[], deps: { knex: Knex }): Promise<string[]> {
+  const parsed = parseArguments(argv);
+  const json = parsed.options.has('json');
+  const service = createWorkspaceService({
+    knex: deps.knex,
+    workspaces: createWorkspaceDal(deps.knex),
+    apiKeys: createApiKeyDal(deps.knex),
+  });
+  const [subject, verb] = parsed.words;
+
+  if (subject === 'workspace' && verb === 'create') {
+    const name = requiredOption(parsed, 'name');
+    if (name.length > 200 || !NO_CONTROL_CHARACTERS.test(name)) throw new UsageError('--name must be at most 200 characters, without control characters');
+    const workspace = await service.create(name);
+    if (json) return [JSON.stringify(workspace)];
+    return [
+      `workspace  ${workspace.id}  ${workspace.name}`,
+      `api key    ${workspace.api_key}`,
+      `key id     ${workspace.api_key_id}`,
+      'The API key is shown this once: store it now. Send it as the X-DOTFILE-API-KEY header.',
+    ];
+  }
+  if (subject === 'workspace' && verb === 'list') {
+    const pageText = parsed.options.get('page');
+    const page = typeof pageText === 'string' ? Number(pageText) : 1;
+    if (!Number.isInteger(page) || page < 1) throw new UsageError('--page must be a positive integer');
+    const result = await service.list(page, 100);
+    if (json) return [JSON.stringify(result)];
+    return [
+      ...result.data.map((workspace) => `${workspace.id}  ${workspace.created_at}  ${workspace.name}`),
+      `(${result.data.length} of ${result.pagination.count})`,
+    ];
+  }
+  if (subject === 'api-key' && verb === 'create') {
+    const key = await service.createApiKey(requiredId(parsed, 'workspace'));
+    if (json) return [JSON.stringify(key)];
+    return [`api key    ${key.api_key}`, `key id     ${key.id}`, 'The API key is shown this once: store it now.'];
+  }
+  if (subject === 'api-key' && verb === 'revoke') {
+    await service.revokeApiKey(requiredId(parsed, 'workspace'), requiredId(parsed, 'key'));
+    return json ? [JSON.stringify({ revoked: true })] : ['revoked'];
+  }
+  throw new UsageError(subject === undefined ? 'a command is required' : `unknown command: ${parsed.words.join(' ')}`);
+}

@@ -1,0 +1,52 @@
+import type { Producer, TopicNames } from '@hookstream/kafka';
+import {
+  deliveryMessageSchema,
+  encodeMessage,
+  lifecycleMessageSchema,
+  type DeliveryMessage,
+  type LifecycleMessage,
+} from '@hookstream/messages';
+import { context, traceHeadersOf } from '@hookstream/observability';
+
+/** What the API writes to Kafka: manual retries and lifecycle events. */
+export interface MessagePublisher {
+  /** Manual retries to `webhook-deliveries`, keyed by event id (one call, one partition). */
+  publishDeliveries(messages: readonly DeliveryMessage[]): Promise<void>;
+  /** Operator events to `webhook-lifecycle`, keyed by webhook id. */
+  publishLifecycle(message: LifecycleMessage): Promise<void>;
+}
+
+/** Messages per produce request for large range retries. */
+const BATCH_SIZE = 500;
+
+/**
+ * Publishes through an idempotent producer with acks from all in-sync replicas, so a
+ * message the API reports as queued survives a broker failover. The active trace
+ * context travels in the headers, so the sender's span continues the API request's.
+ */
+export function createKafkaPublisher(deps: { producer: Producer; topics: Pick<TopicNames, 'webhookDeliveries' | 'webhookLifecycle'> }): MessagePublisher {
+  const headers = () => traceHeadersOf(context.active());
+  return {
+    async publishDeliveries(messages) {
+      for (let start = 0; start < messages.length; start += BATCH_SIZE) {
+        const batch = messages.slice(start, start + BATCH_SIZE);
+        await deps.producer.send({
+          topic: deps.topics.webhookDeliveries,
+          acks: -1,
+          messages: batch.map((message) => ({
+            key: message.event_id,
+            value: encodeMessage(deliveryMessageSchema, message),
+            headers: headers(),
+          })),
+        });
+      }
+    },
+    async publishLifecycle(message) {
+      await deps.producer.send({
+        topic: deps.topics.webhookLifecycle,
+        acks: -1,
+        messages: [{ key: message.webhook_id, value: encodeMessage(lifecycleMessageSchema, message), headers: headers() }],
+      });
+    },
+  };
+}

@@ -1,0 +1,196 @@
+import { makeOutcome, nextAttemptOf } from '../test-support/outcomes';
+import { foldOutcomes } from './call-log-batch';
+
+const T0 = Date.parse('2026-11-25T10:00:00.000Z');
+const at = (seconds: number) => new Date(T0 + seconds * 1_000).toISOString();
+
+describe('foldOutcomes', () => {
+  it('makes one call, one attempt and one failure of a failed first call', () => {
+    const first = makeOutcome({ attempted_at: at(0), first_attempt_at: at(0), next_retry_at: at(3_600) });
+    const { calls, attempts, failures } = foldOutcomes([first]);
+    expect(calls).toHaveLength(1);
+    expect(calls[0]).toMatchObject({
+      event_id: first.event_id,
+      webhook_id: first.webhook_id,
+      status: 'retrying',
+      status_reason: null,
+      next_retry_at: at(3_600),
+      state_changed_at: at(0),
+      status_code: 500,
+      endpoint: first.endpoint,
+      retry_count: 0,
+      last_attempt_at: at(0),
+      first_attempt_at: at(0),
+      payload: JSON.parse(first.request.body),
+      domain_event: first.domain_event,
+    });
+    expect(attempts).toEqual([
+      {
+        id: first.attempt_id,
+        event_id: first.event_id,
+        type: 'first_call',
+        retry_count: 0,
+        endpoint: first.endpoint,
+        status_code: 500,
+        error: 'HTTP 500',
+        duration_ms: 12,
+        request_headers: first.request.headers,
+        response_headers: first.response?.headers,
+        response_body: 'internal error',
+        attempted_at: at(0),
+      },
+    ]);
+    expect(failures).toEqual([
+      { attempt_id: first.attempt_id, event_id: first.event_id, retry_count: 0, webhook_id: first.webhook_id, failed_at: at(0) },
+    ]);
+  });
+
+  it('folds several outcomes of one call into one row showing the latest, whatever their order in the batch', () => {
+    const first = makeOutcome({ attempted_at: at(0), first_attempt_at: at(0) });
+    const retry = nextAttemptOf(first, {
+      type: 'automatic_retry',
+      retry_count: 1,
+      attempted_at: at(1),
+      result: 'succeeded',
+      status_code: 200,
+      error: null,
+      failure_kind: null,
+      next_retry_at: null,
+      final: true,
+      endpoint: 'http://127.0.0.1:9/new-url',
+    });
+    for (const batch of [
+      [first, retry],
+      [retry, first],
+    ]) {
+      const { calls, attempts, failures } = foldOutcomes(batch);
+      expect(calls).toHaveLength(1);
+      expect(calls[0]).toMatchObject({
+        status: 'succeeded',
+        next_retry_at: null,
+        status_code: 200,
+        endpoint: 'http://127.0.0.1:9/new-url',
+        retry_count: 1,
+        last_attempt_at: at(1),
+        first_attempt_at: at(0),
+      });
+      expect(attempts.map((attempt) => attempt.id).sort()).toEqual([first.attempt_id, retry.attempt_id].sort());
+      expect(failures.map((failure) => failure.attempt_id)).toEqual([first.attempt_id]);
+    }
+  });
+
+  it('keeps one attempt and one failure of an outcome delivered twice in a batch', () => {
+    const first = makeOutcome();
+    const { calls, attempts, failures } = foldOutcomes([first, { ...first }]);
+    expect([calls.length, attempts.length, failures.length]).toEqual([1, 1, 1]);
+  });
+
+  it('logs both attempts of a call the sender made twice, but counts one failed call', () => {
+    const first = makeOutcome({ attempted_at: at(0) });
+    const repeated = { ...first, attempt_id: '00000000-0000-4000-8000-000000000001', attempted_at: at(2) };
+    const { attempts, failures } = foldOutcomes([first, repeated]);
+    expect(attempts).toHaveLength(2);
+    expect(failures.map((failure) => failure.attempt_id)).toEqual([first.attempt_id]);
+  });
+
+  it('marks the end of retries as failed', () => {
+    const last = makeOutcome({ type: 'automatic_retry', retry_count: 4, final: true, next_retry_at: null });
+    expect(foldOutcomes([last]).calls[0]).toMatchObject({ status: 'failed', next_retry_at: null, retry_count: 4 });
+  });
+
+  it('cancels a call whose retry was not sent to a deleted webhook, keeping the last attempt as it was', () => {
+    const first = makeOutcome({ attempted_at: at(0) });
+    const notSent = nextAttemptOf(first, {
+      type: 'automatic_retry',
+      retry_count: 1,
+      attempted_at: at(3_600),
+      result: 'not_sent',
+      not_sent_reason: 'webhook_deleted',
+      failure_kind: null,
+      error: null,
+      status_code: null,
+      response: null,
+      request: { headers: {}, body: '' },
+      next_retry_at: null,
+      final: true,
+    });
+    const { calls, attempts, failures } = foldOutcomes([first, notSent]);
+    expect(calls[0]).toMatchObject({
+      status: 'cancelled',
+      status_reason: 'webhook_deleted',
+      next_retry_at: null,
+      state_changed_at: at(3_600),
+      status_code: 500,
+      retry_count: 0,
+      last_attempt_at: at(0),
+    });
+    expect(attempts.map((attempt) => attempt.id)).toEqual([first.attempt_id]);
+    expect(failures).toHaveLength(1);
+
+    // Alone in its batch, the cancellation carries no attempt fields: the stored ones stay.
+    expect(foldOutcomes([notSent]).calls[0]).toMatchObject({
+      status: 'cancelled',
+      status_code: null,
+      endpoint: null,
+      retry_count: null,
+      payload: null,
+      last_attempt_at: null,
+      first_attempt_at: null,
+    });
+  });
+
+  it.each(['already_succeeded', 'superseded'] as const)('records nothing for a retry not sent as %s', (reason) => {
+    const notSent = makeOutcome({ result: 'not_sent', not_sent_reason: reason, response: null, status_code: null });
+    expect(foldOutcomes([notSent])).toEqual({ calls: [], attempts: [], failures: [] });
+  });
+
+  it('lets a succeeded manual retry end a call whose automatic retry is then not sent', () => {
+    const first = makeOutcome({ attempted_at: at(0) });
+    const manual = nextAttemptOf(first, {
+      type: 'manual_retry',
+      retry_count: 1,
+      attempted_at: at(1_800),
+      result: 'succeeded',
+      status_code: 204,
+      error: null,
+      failure_kind: null,
+      next_retry_at: null,
+      final: true,
+    });
+    const skipped = nextAttemptOf(first, {
+      type: 'automatic_retry',
+      retry_count: 1,
+      attempted_at: at(3_600),
+      result: 'not_sent',
+      not_sent_reason: 'already_succeeded',
+      next_retry_at: null,
+      final: true,
+    });
+    const { calls, attempts } = foldOutcomes([first, manual, skipped]);
+    expect(calls[0]).toMatchObject({ status: 'succeeded', status_code: 204, state_changed_at: at(1_800) });
+    expect(attempts.map((attempt) => attempt.type).sort()).toEqual(['first_call', 'manual_retry']);
+  });
+
+  it('keeps a payload that is not JSON as text, and replaces characters PostgreSQL cannot store', () => {
+    const outcome = makeOutcome({
+      request: { headers: { 'x-a': 'b\u0000' }, body: 'not json' },
+      response: { headers: {}, body: 'bad\u0000byte' },
+    });
+    const { calls, attempts } = foldOutcomes([outcome]);
+    expect(calls[0]?.payload).toBe('not json');
+    expect(attempts[0]?.response_body).toBe('bad\uFFFDbyte');
+    expect(attempts[0]?.request_headers).toEqual({ 'x-a': 'b\uFFFD' });
+  });
+
+  it('spells ids in lower case and sorts rows by id, so that concurrent writers lock in one order', () => {
+    const outcomes = Array.from({ length: 5 }, () => makeOutcome());
+    const upper = { ...makeOutcome(), event_id: 'ABCDEF01-0000-4000-8000-000000000000', attempt_id: 'FFFFFFFF-0000-4000-8000-000000000000' };
+    const { calls, attempts } = foldOutcomes([...outcomes, upper]);
+    const eventIds = calls.map((call) => call.event_id);
+    expect(eventIds).toEqual([...eventIds].sort());
+    expect(eventIds).toContain('abcdef01-0000-4000-8000-000000000000');
+    const attemptIds = attempts.map((attempt) => attempt.id);
+    expect(attemptIds).toEqual([...attemptIds].sort());
+    expect(attemptIds).toContain('ffffffff-0000-4000-8000-000000000000');
+  });
+});

@@ -1,0 +1,37 @@
+import type { NotSentReason, OutcomeMessage } from '@hookstream/messages';
+
+/** The statuses of a call log (spec/api.md "Call logs"). */
+export type CallStatus = 'pending' | 'succeeded' | 'retrying' | 'failed' | 'cancelled';
+
+/**
+ * What one outcome does to its call's log:
+ * - `attempt`: an attempt was made; it is added to the log and sets the status;
+ * - `cancel`: a retry (or first call) was not sent because the webhook is deleted or
+ *   offline (spec/delivery.md "Retries"); no attempt, but the log says why;
+ * - `ignore`: a retry not sent because the call already succeeded, or because a manual
+ *   retry took its slot; it is neither an attempt nor a change of status.
+ */
+export type OutcomeEffect =
+  | { kind: 'attempt'; status: Extract<CallStatus, 'succeeded' | 'retrying' | 'failed'>; nextRetryAt: string | null }
+  | { kind: 'cancel'; reason: Extract<NotSentReason, 'webhook_deleted' | 'webhook_offline'> }
+  | { kind: 'ignore' };
+
+export function effectOfOutcome(
+  outcome: Pick<OutcomeMessage, 'result' | 'final' | 'next_retry_at' | 'not_sent_reason'>,
+): OutcomeEffect {
+  switch (outcome.result) {
+    case 'succeeded':
+      return { kind: 'attempt', status: 'succeeded', nextRetryAt: null };
+    case 'failed':
+      // `final` says whether an automatic retry follows; `next_retry_at` when it is due.
+      // A final failure never shows a retry time, whatever the message carries.
+      return outcome.final
+        ? { kind: 'attempt', status: 'failed', nextRetryAt: null }
+        : { kind: 'attempt', status: 'retrying', nextRetryAt: outcome.next_retry_at };
+    case 'not_sent':
+      if (outcome.not_sent_reason === 'webhook_deleted' || outcome.not_sent_reason === 'webhook_offline') {
+        return { kind: 'cancel', reason: outcome.not_sent_reason };
+      }
+      return { kind: 'ignore' };
+  }
+}

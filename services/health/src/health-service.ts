@@ -1,0 +1,154 @@
+import type { Knex } from '@hookstream/db';
+import { startConsumerLagMetric, type Kafka, type TopicNames } from '@hookstream/kafka';
+import type { Logger, Registry } from '@hookstream/observability';
+import { createCallLogDal } from './call-logs/call-log-dal';
+import type { HealthMetrics } from './metrics';
+import { createFailureWindowDal } from './offline-rule/failure-window-dal';
+import { createLifecyclePublisher } from './offline-rule/lifecycle-outbox';
+import { writeOutcomeBatch } from './outcomes-consumer';
+import { createRetentionSweeper } from './retention-sweeper';
+
+export interface HealthSettings {
+  consumerGroup: string;
+  partitionsConcurrency: number;
+  /** After a crash, a restarted instance resumes a dead member's partitions once this has passed. */
+  consumerSessionTimeoutMs?: number;
+  offlineThreshold: number;
+  offlineWindowMs: number;
+  logRetentionMs: number;
+  retentionSweepIntervalMs: number;
+  /** How often the lifecycle outbox is swept for messages a crash or outage left behind. */
+  outboxSweepIntervalMs?: number;
+}
+
+export interface HealthService {
+  start(): Promise<void>;
+  /** Stops intake (the in-flight batch finishes), then the background work and the producer. Idempotent. */
+  stop(): Promise<void>;
+  /** The consumer is in its group and consuming. */
+  isConsuming(): boolean;
+}
+
+/**
+ * The health service: webhook-outcomes → call logs, failure counts and the offline rule
+ * (spec/api.md "Call logs", spec/delivery.md "Offline rule"), plus the lifecycle outbox
+ * publisher and the retention purges. Takes its clients from the caller (main.ts wires
+ * real ones; integration tests wire test ones), and creates only its Kafka members.
+ */
+export function createHealthService(dependencies: {
+  kafka: Kafka;
+  knex: Knex;
+  topics: Pick<TopicNames, 'webhookOutcomes' | 'webhookLifecycle'>;
+  settings: HealthSettings;
+  registry: Registry;
+  metrics: HealthMetrics;
+  logger: Logger;
+  /** The consumer crashed for good: the process should stop non-zero. */
+  onFatal: (error: unknown) => void;
+}): HealthService {
+  const { kafka, knex, topics, settings, metrics, logger } = dependencies;
+  const callLogs = createCallLogDal();
+  const failureWindow = createFailureWindowDal();
+
+  // Idempotent and acks=all: a lifecycle message is written once per send, and survives
+  // the loss of a broker (spec/operations.md "Topics").
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const consumer = kafka.consumer({
+    groupId: settings.consumerGroup,
+    sessionTimeout: settings.consumerSessionTimeoutMs ?? 30_000,
+    heartbeatInterval: Math.max(500, Math.floor((settings.consumerSessionTimeoutMs ?? 30_000) / 10)),
+    // Outcomes carry request and response bodies (a few KiB each): larger fetches make
+    // larger batches, and each batch costs the same few round trips to the database.
+    maxBytesPerPartition: 4 * 1024 * 1024,
+    maxBytes: 16 * 1024 * 1024,
+  });
+  const admin = kafka.admin();
+  const publisher = createLifecyclePublisher({
+    knex,
+    producer,
+    topic: topics.webhookLifecycle,
+    logger,
+    intervalMs: settings.outboxSweepIntervalMs ?? 5_000,
+    onPublished: (count) => metrics.lifecycleMessagesPublished.inc(count),
+  });
+  const sweeper = createRetentionSweeper({
+    knex,
+    callLogs,
+    failureWindow,
+    retentionMs: settings.logRetentionMs,
+    failureWindowMs: settings.offlineWindowMs,
+    intervalMs: settings.retentionSweepIntervalMs,
+    metrics,
+    logger,
+  });
+
+  let consuming = false;
+  let lag: { stop(): void } | undefined;
+  let stopping: Promise<void> | undefined;
+
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    consuming = true;
+  });
+  consumer.on(consumer.events.CRASH, (event) => {
+    consuming = false;
+    logger.error({ err: event.payload.error, restart: event.payload.restart }, 'outcomes consumer crashed');
+    if (!event.payload.restart) dependencies.onFatal(event.payload.error);
+  });
+
+  return {
+    async start() {
+      await producer.connect();
+      await consumer.connect();
+      await consumer.subscribe({ topic: topics.webhookOutcomes, fromBeginning: true });
+      await consumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        // Outcomes are keyed by event id, so partitions never share a call; the webhooks
+        // they share are counted under a row lock (failure-window-dal.ts).
+        partitionsConsumedConcurrently: settings.partitionsConcurrency,
+        eachBatch: async (payload) => {
+          await writeOutcomeBatch(
+            {
+              knex,
+              consumer,
+              callLogs,
+              failureWindow,
+              offlineRule: { threshold: settings.offlineThreshold, windowMs: settings.offlineWindowMs },
+              onLifecycleMessages: () => publisher.requestFlush(),
+              metrics,
+              logger,
+            },
+            payload,
+          );
+        },
+      });
+      // Messages a crash left in the outbox go out now, then at every sweep.
+      publisher.requestFlush();
+      publisher.start();
+      sweeper.start();
+      await admin.connect();
+      lag = startConsumerLagMetric({
+        admin,
+        registry: dependencies.registry,
+        groups: [{ groupId: settings.consumerGroup, topics: [topics.webhookOutcomes] }],
+        onError: (error) => logger.debug({ err: error }, 'measuring consumer lag failed'),
+      });
+    },
+
+    stop() {
+      stopping ??= (async () => {
+        consuming = false;
+        const results = await Promise.allSettled([consumer.disconnect()]);
+        lag?.stop();
+        results.push(...(await Promise.allSettled([sweeper.stop(), publisher.stop()])));
+        results.push(...(await Promise.allSettled([producer.disconnect(), admin.disconnect()])));
+        for (const result of results) {
+          if (result.status === 'rejected') logger.warn({ err: result.reason }, 'stopping the health service: a step failed');
+        }
+      })();
+      return stopping;
+    },
+
+    isConsuming: () => consuming,
+  };
+}
