@@ -11,3 +11,4 @@ export {
 } from './outcome';
 export { lifecycleMessageSchema, type LifecycleMessage } from './lifecycle';
 export { encodeMessage, decodeMessage, type DecodeResult } from './codec';
+export { manualRetryDelivery, type RetryableCall } from './manual-retry';

@@ -83,7 +83,7 @@ export function createCallLogDal(knex: Knex) {
     /** A manual retry is on its way: no automatic retry is pending for these calls any more. */
     async markPending(callIds: readonly string[], trx: Knex.Transaction): Promise<void> {
       if (callIds.length === 0) return;
-      await trx('calls').whereIn('id', callIds).update({ status: 'pending', status_reason: null, next_retry_at: null });
+      await trx('calls').whereIn('id', callIds).update({ status: 'pending', status_reason: null, next_retry_at: null, state_changed_at: trx.fn.now() });
     },
   };
 }

@@ -1,4 +1,4 @@
-import { deliveryMessageSchema, type AttemptType, type DeliveryMessage } from '@hookstream/messages';
+import { manualRetryDelivery, type AttemptType, type DeliveryMessage } from '@hookstream/messages';
 import type { Attempt, CallLog, CallStatus } from './call-log-schemas';
 
 // Pure rules of the call logs: row → API object, and the manual retry message.
@@ -112,28 +112,9 @@ export function toCallLog(row: CallRow, attempts: readonly AttemptRow[]): CallLo
 
 export type ManualRetry = { ok: true; message: DeliveryMessage } | { ok: false; reason: string };
 
-/**
- * The `webhook-deliveries` message of a manual retry (spec/delivery.md "Retries"): the
- * sender rebuilds and signs the payload from the recorded domain event. It carries the
- * retry number the attempt takes if it fails (retry_count + 1) and T0, so that later
- * automatic retries keep their slots measured from the first call.
- */
+/** The manual retry of a call, or why the call cannot be retried (shared rule: packages/messages). */
 export function manualRetryMessage(call: CallRow, now: Date): ManualRetry {
-  const candidate = {
-    version: 1 as const,
-    type: 'manual_retry' as const,
-    event_id: call.event_id,
-    webhook_id: call.webhook_id,
-    workspace_id: call.workspace_id,
-    event: call.event,
-    sub_event: call.sub_event,
-    domain_event: call.domain_event,
-    retry_count: call.retry_count + 1,
-    first_attempt_at: iso(call.first_attempt_at),
-    due_at: now.toISOString(),
-    produced_at: now.toISOString(),
-  };
-  const parsed = deliveryMessageSchema.safeParse(candidate);
-  if (!parsed.success) return { ok: false, reason: 'the domain event of this call was not recorded, so it cannot be rebuilt' };
-  return { ok: true, message: parsed.data };
+  const message = manualRetryDelivery(call, now);
+  if (!message) return { ok: false, reason: 'the domain event of this call was not recorded, so it cannot be rebuilt' };
+  return { ok: true, message };
 }

@@ -114,7 +114,7 @@ export function createWebhookDal(knex: Knex) {
     async cancelRetryingCalls(webhookId: string, db: Db = knex): Promise<number> {
       return db('calls')
         .where({ webhook_id: webhookId, status: 'retrying' })
-        .update({ status: 'cancelled', status_reason: 'webhook_deleted', next_retry_at: null });
+        .update({ status: 'cancelled', status_reason: 'webhook_deleted', next_retry_at: null, state_changed_at: db.fn.now() });
     },
   };
 }
