@@ -39,38 +39,41 @@ async function waitForHealthy(url: string, timeoutMs: number): Promise<boolean> 
   return false;
 }
 
+// What has been started so far, so that a failure part-way stops it again.
+const stopInfrastructure: Array<() => Promise<void>> = [];
+const children = new Map<string, ChildProcess>();
+let stopping = false;
+
+async function stopAll(exitCode: number): Promise<void> {
+  if (stopping) return;
+  stopping = true;
+  say('stopping services');
+  await Promise.all(
+    [...children.values()].map(
+      (child) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+          child.once('exit', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+  say('stopping local infrastructure');
+  for (const stop of stopInfrastructure.reverse()) await stop().catch(() => undefined);
+  say('stopped');
+  process.exit(exitCode);
+}
+
 async function main(): Promise<void> {
   const env = process.env;
   const repoRoot = findRepoRoot();
   const devDir = path.join(repoRoot, '.data', 'dev');
   mkdirSync(devDir, { recursive: true });
-  const stopInfrastructure: Array<() => Promise<void>> = [];
-  const children = new Map<string, ChildProcess>();
-  let stopping = false;
 
-  const stopAll = async (exitCode: number) => {
-    if (stopping) return;
-    stopping = true;
-    say('stopping services');
-    await Promise.all(
-      [...children.values()].map(
-        (child) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null || child.signalCode !== null) return resolve();
-            const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
-            child.once('exit', () => {
-              clearTimeout(timer);
-              resolve();
-            });
-            child.kill('SIGTERM');
-          }),
-      ),
-    );
-    say('stopping local infrastructure');
-    for (const stop of stopInfrastructure.reverse()) await stop().catch(() => undefined);
-    say('stopped');
-    process.exit(exitCode);
-  };
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
 
@@ -176,5 +179,5 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   process.stderr.write(`[hookstream] failed to start: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
+  void stopAll(1);
 });
