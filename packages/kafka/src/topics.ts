@@ -43,6 +43,8 @@ export interface TopicSpec {
   configEntries: { name: string; value: string }[];
 }
 
+export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
 /** Retry tiers and the DLQ keep their messages longer than their longest wait. */
 const RETENTION_MS: Partial<Record<TopicKey, number>> = {
   domainEventsDlq: 30 * 86_400_000,
@@ -54,7 +56,12 @@ const RETENTION_MS: Partial<Record<TopicKey, number>> = {
 
 export function topicSpecs(names: TopicNames, layout: TopicLayout): TopicSpec[] {
   return (Object.keys(TOPIC) as TopicKey[]).map((key) => {
-    const configEntries = [{ name: 'min.insync.replicas', value: String(layout.minInsyncReplicas) }];
+    const configEntries = [
+      { name: 'min.insync.replicas', value: String(layout.minInsyncReplicas) },
+      // Deliveries carry the domain event (up to the router's 512 KiB default limit) and
+      // outcomes the payload sent: room for the largest, beyond the broker's 1 MiB default.
+      { name: 'max.message.bytes', value: String(MAX_MESSAGE_BYTES) },
+    ];
     const retention = RETENTION_MS[key];
     if (retention !== undefined) configEntries.push({ name: 'retention.ms', value: String(retention) });
     return {

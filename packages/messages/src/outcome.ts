@@ -71,8 +71,11 @@ export const outcomeMessageSchema = z.object({
     })
     .nullable(),
   produced_at: isoTimestamp,
-  /** The domain event, so that the call log can rebuild a manual retry of this call. */
-  domain_event: z.record(z.string(), z.unknown()),
+  /**
+   * The domain event, so that the call log can rebuild a manual retry of this call. Sent
+   * with first calls only: later outcomes of the call would repeat it.
+   */
+  domain_event: z.record(z.string(), z.unknown()).nullable(),
 });
 
 export type OutcomeMessage = z.infer<typeof outcomeMessageSchema>;

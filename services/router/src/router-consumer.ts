@@ -1,6 +1,6 @@
 import type { Consumer, EachBatchPayload, IHeaders, KafkaMessage, Producer } from '@hookstream/kafka';
 import type { TopicNames } from '@hookstream/kafka';
-import { deliveryMessageSchema, encodeMessage } from '@hookstream/messages';
+import type { DeliveryMessage } from '@hookstream/messages';
 import {
   SpanKind,
   context as otelContext,
@@ -13,6 +13,20 @@ import {
 import type { RouterMetrics } from './metrics';
 import type { ReceiptsDal } from './receipts-dal';
 import { decodeDomainEventBytes, routeDomainEvent, type SubscribedWebhook } from './route-event';
+
+/**
+ * The deliveries of one domain event share its (possibly large) envelope: it is
+ * serialised once and spliced into each message instead of once per webhook.
+ */
+export function encodeDeliveries(deliveries: readonly DeliveryMessage[]): Buffer[] {
+  const first = deliveries[0];
+  if (!first) return [];
+  const domainEventJson = JSON.stringify(first.domain_event);
+  return deliveries.map((delivery) => {
+    const withoutEvent = JSON.stringify({ ...delivery, domain_event: undefined });
+    return Buffer.from(`${withoutEvent.slice(0, -1)},"domain_event":${domainEventJson}}`);
+  });
+}
 
 /** Headers added to a dead-lettered message (the original bytes, key and headers are kept). */
 export const DLQ_HEADERS = {
@@ -39,6 +53,26 @@ export interface RouterDependencies {
 }
 
 const tracer = getTracer('hookstream-router');
+
+const MAX_BYTES_PER_SEND = 512 * 1024;
+
+/** Splits messages into runs of at most `maxBytes` of values (a larger message goes alone). */
+export function chunksByBytes<T extends { value: Buffer }>(messages: readonly T[], maxBytes: number): T[][] {
+  const chunks: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const message of messages) {
+    if (current.length > 0 && bytes + message.value.length > maxBytes) {
+      chunks.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(message);
+    bytes += message.value.length;
+  }
+  if (current.length > 0) chunks.push(current);
+  return chunks;
+}
 
 function headerText(headers: IHeaders | undefined, name: string): string | undefined {
   const value = headers?.[name];
@@ -149,19 +183,26 @@ export async function routeBatch(dependencies: RouterDependencies, payload: Each
     );
     const traceHeaders = traceHeadersOf(trace.setSpan(otelContext.active(), span));
     span.end();
-    for (const delivery of result.deliveries) {
+    const encoded = encodeDeliveries(result.deliveries);
+    result.deliveries.forEach((delivery, index) => {
       metrics.deliveriesRouted.inc({ event: delivery.event });
-      deliveries.push({ key: delivery.event_id, value: encodeMessage(deliveryMessageSchema, delivery), headers: traceHeaders });
-    }
+      deliveries.push({ key: delivery.event_id, value: encoded[index] as Buffer, headers: traceHeaders });
+    });
   }
 
   const lastOffset = batch.lastOffset();
   const transaction = await dependencies.producer.transaction();
   try {
-    const topicMessages = [];
-    if (deliveries.length > 0) topicMessages.push({ topic: topics.webhookDeliveries, messages: deliveries });
-    if (deadLetters.length > 0) topicMessages.push({ topic: topics.domainEventsDlq, messages: deadLetters });
-    if (topicMessages.length > 0) await transaction.sendBatch({ topicMessages, acks: -1 });
+    // Several sends in one transaction: each request (and each partition's record batch
+    // in it) stays under the broker's message size limit, whatever the batch's fan-out.
+    for (const [topic, messages] of [
+      [topics.webhookDeliveries, deliveries],
+      [topics.domainEventsDlq, deadLetters],
+    ] as const) {
+      for (const chunk of chunksByBytes(messages, MAX_BYTES_PER_SEND)) {
+        await transaction.sendBatch({ topicMessages: [{ topic, messages: chunk }], acks: -1 });
+      }
+    }
     await transaction.sendOffsets({
       consumerGroupId: dependencies.consumerGroup,
       topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString() }] }],

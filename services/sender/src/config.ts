@@ -24,12 +24,19 @@ export const configShape = {
   /** 32 bytes in base64: the key webhook secrets are encrypted with at rest. */
   WEBHOOK_SECRET_KEY: z.string().min(1),
   WEBHOOK_REFRESH_INTERVAL: durationMs('500ms'),
-  /** Calls in flight in this process, all endpoints together. */
-  SENDER_MAX_IN_FLIGHT: positiveInt(4_000),
+  /**
+   * Messages read and not yet done in this process (calling, or waiting for their
+   * endpoint), all endpoints together: bounds memory and how far consumption runs ahead.
+   */
+  SENDER_MAX_IN_FLIGHT: positiveInt(10_000),
   /** Concurrent calls (and keep-alive connections) per endpoint origin. */
   SENDER_MAX_CONCURRENT_PER_ENDPOINT: positiveInt(32),
-  /** Calls waiting for one endpoint beyond which new ones fail fast as `endpoint_overloaded`. */
-  SENDER_MAX_QUEUED_PER_ENDPOINT: positiveInt(2_000),
+  /**
+   * Calls waiting for one endpoint beyond which new ones fail fast as `endpoint_overloaded`
+   * (a waiting call also gives up after WEBHOOK_TIMEOUT), so that dead endpoints cannot take
+   * the whole of SENDER_MAX_IN_FLIGHT.
+   */
+  SENDER_MAX_QUEUED_PER_ENDPOINT: positiveInt(500),
   SENDER_CONSUMER_GROUP: z.string().min(1).default('hookstream-sender'),
   SENDER_RETRY_CONSUMER_GROUP: z.string().min(1).default('hookstream-sender-retries'),
   HOOKSTREAM_VERSION: z.string().default('0.1.0'),

@@ -56,7 +56,7 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
     refreshWebhooks: () => webhookView.refreshNow(),
     callState: createCallStateReader(database),
     client,
-    limiter: new EndpointLimiter(config.SENDER_MAX_CONCURRENT_PER_ENDPOINT, config.SENDER_MAX_QUEUED_PER_ENDPOINT),
+    limiter: new EndpointLimiter(config.SENDER_MAX_CONCURRENT_PER_ENDPOINT, config.SENDER_MAX_QUEUED_PER_ENDPOINT, config.WEBHOOK_TIMEOUT),
     publisher,
     topics: { webhookOutcomes: topics.webhookOutcomes, retryTiers },
     scheduleMs: config.WEBHOOK_RETRY_SCHEDULE,

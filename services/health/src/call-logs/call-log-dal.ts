@@ -48,7 +48,7 @@ ON CONFLICT (event_id) DO UPDATE SET
   payload = CASE WHEN ${NEWER_ATTEMPT} THEN excluded.payload ELSE calls.payload END,
   last_attempt_at = GREATEST(calls.last_attempt_at, excluded.last_attempt_at),
   first_attempt_at = LEAST(calls.first_attempt_at, excluded.first_attempt_at),
-  domain_event = excluded.domain_event`;
+  domain_event = COALESCE(excluded.domain_event, calls.domain_event)`;
 
 const INSERT_ATTEMPTS = `
 INSERT INTO attempts (

@@ -56,11 +56,19 @@ function decode(dependencies: DispatchDependencies, message: KafkaMessage, topic
   return undefined;
 }
 
+/**
+ * Lets the event loop turn every few messages: a large fetched batch must not build and
+ * sign all its requests before any response is read.
+ */
+const YIELD_EVERY_MESSAGES = 32;
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** `webhook-deliveries`: first calls and manual retries, sent as soon as they are read. */
 export function createImmediateBatchHandler(dependencies: DispatchDependencies) {
   return async (payload: EachBatchPayload): Promise<void> => {
     const { batch, resolveOffset, isRunning, isStale, heartbeat } = payload;
-    for (const message of batch.messages) {
+    for (const [index, message] of batch.messages.entries()) {
+      if (index > 0 && index % YIELD_EVERY_MESSAGES === 0) await yieldToEventLoop();
       if (!isRunning() || isStale()) return;
       if (dependencies.tracker.stateOf(batch.topic, batch.partition, message.offset) === undefined) {
         const delivery = decode(dependencies, message, 'deliveries');
@@ -95,7 +103,8 @@ export function createRetryTierHandler(dependencies: RetryTierDependencies) {
     let firstWaitingOffset: string | undefined;
     let earliestDue = Number.POSITIVE_INFINITY;
 
-    for (const message of batch.messages) {
+    for (const [index, message] of batch.messages.entries()) {
+      if (index > 0 && index % YIELD_EVERY_MESSAGES === 0) await yieldToEventLoop();
       if (!isRunning() || isStale()) return;
       const state = tracker.stateOf(batch.topic, batch.partition, message.offset);
       if (state === 'in_flight' || state === 'done') continue;

@@ -6,8 +6,8 @@ describe('EndpointLimiter', () => {
     const first = await limiter.acquire('https://a.test');
     await limiter.acquire('https://a.test');
     const order: string[] = [];
-    void limiter.acquire('https://a.test')?.then(() => order.push('third'));
-    void limiter.acquire('https://a.test')?.then(() => order.push('fourth'));
+    void limiter.acquire('https://a.test').then(() => order.push('third'));
+    void limiter.acquire('https://a.test').then(() => order.push('fourth'));
     expect(limiter.stats('https://a.test')).toEqual({ active: 2, queued: 2 });
     // Another endpoint is not held back by the busy one.
     await expect(limiter.acquire('https://b.test')).resolves.toEqual(expect.any(Function));
@@ -20,8 +20,15 @@ describe('EndpointLimiter', () => {
   it('refuses at once when the endpoint queue is full', async () => {
     const limiter = new EndpointLimiter(1, 1);
     await limiter.acquire('e');
-    expect(limiter.acquire('e')).toBeDefined();
-    expect(limiter.acquire('e')).toBeUndefined();
+    void limiter.acquire('e');
+    await expect(limiter.acquire('e')).resolves.toBeUndefined();
+  });
+
+  it('gives a queued call up after the longest wait, freeing its place', async () => {
+    const limiter = new EndpointLimiter(1, 1, 20);
+    await limiter.acquire('dead');
+    await expect(limiter.acquire('dead')).resolves.toBeUndefined();
+    expect(limiter.stats('dead')).toEqual({ active: 1, queued: 0 });
   });
 
   it('frees the endpoint when the last call releases (and a double release is harmless)', async () => {

@@ -10,23 +10,40 @@ export class EndpointLimiter {
   constructor(
     private readonly maxConcurrentPerEndpoint: number,
     private readonly maxQueuedPerEndpoint: number,
+    /** A queued call gives up after this long: a dead endpoint's queue is bounded in time too. */
+    private readonly maxQueueWaitMs: number = Number.POSITIVE_INFINITY,
   ) {}
 
   /**
-   * Resolves with a release function once the endpoint has a free slot, or returns
-   * undefined at once when its queue is full (the caller fails the attempt as
-   * `endpoint_overloaded`, and it is retried on schedule).
+   * Resolves with a release function once the endpoint has a free slot. Resolves with
+   * undefined when its queue is full, or when the call waited `maxQueueWaitMs` in it
+   * (the caller fails the attempt as `endpoint_overloaded`; it is retried on schedule).
    */
-  acquire(endpoint: string): Promise<() => void> | undefined {
+  acquire(endpoint: string): Promise<(() => void) | undefined> {
     const active = this.active.get(endpoint) ?? 0;
     if (active < this.maxConcurrentPerEndpoint) {
       this.active.set(endpoint, active + 1);
       return Promise.resolve(this.releaser(endpoint));
     }
     const queue = this.queues.get(endpoint) ?? [];
-    if (queue.length >= this.maxQueuedPerEndpoint) return undefined;
+    if (queue.length >= this.maxQueuedPerEndpoint) return Promise.resolve(undefined);
     this.queues.set(endpoint, queue);
-    return new Promise((resolve) => queue.push(() => resolve(this.releaser(endpoint))));
+    return new Promise((resolve) => {
+      const waiter = () => {
+        clearTimeout(timer);
+        resolve(this.releaser(endpoint));
+      };
+      const timer: NodeJS.Timeout | undefined = !Number.isFinite(this.maxQueueWaitMs)
+        ? undefined
+        : setTimeout(() => {
+          const index = queue.indexOf(waiter);
+          if (index >= 0) queue.splice(index, 1);
+          if (queue.length === 0 && this.queues.get(endpoint) === queue) this.queues.delete(endpoint);
+          resolve(undefined);
+        }, this.maxQueueWaitMs);
+      timer?.unref();
+      queue.push(waiter);
+    });
   }
 
   private releaser(endpoint: string): () => void {

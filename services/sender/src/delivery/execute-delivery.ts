@@ -61,6 +61,14 @@ export function entityIdsOf(delivery: DeliveryMessage): Pick<OutcomeMessage, 'ca
   };
 }
 
+/** The call log keeps a payload up to this size; beyond it, a truncated copy says so. */
+const MAX_LOGGED_PAYLOAD_CHARS = 256 * 1024;
+
+function keptRequestBody(body: string): string {
+  if (body.length <= MAX_LOGGED_PAYLOAD_CHARS) return body;
+  return `${body.slice(0, MAX_LOGGED_PAYLOAD_CHARS)}… [truncated: ${body.length} characters sent]`;
+}
+
 function originOf(url: string): string {
   try {
     return new URL(url).origin;
@@ -119,23 +127,22 @@ export async function executeDelivery(
   );
   const outboundTraceparent = traceHeadersOf(trace.setSpan(parent, span)).traceparent;
 
-  const release = dependencies.limiter.acquire(originOf(endpoint));
+  const releaseSlot = await dependencies.limiter.acquire(originOf(endpoint));
   let http: HttpAttemptResult;
   let requestHeaders: Record<string, string> = {};
   let requestBody = '';
   const attemptedAt = now();
-  if (!release) {
+  if (!releaseSlot) {
     http = {
       succeeded: false,
       statusCode: null,
       failureKind: 'endpoint_overloaded',
-      error: 'too many calls queued for this endpoint; retried on schedule',
+      error: 'too many calls waiting for this endpoint; retried on schedule',
       responseHeaders: {},
       responseBody: '',
       durationMs: 0,
     };
   } else {
-    const releaseSlot = await release;
     try {
       const sendTime = now();
       const request = buildWebhookRequest({
@@ -233,10 +240,11 @@ async function publishOutcome(
     next_retry_at: nextRetryAt ? nextRetryAt.toISOString() : null,
     final: nextRetryAt === null,
     ...entityIdsOf(delivery),
-    request: { headers: maskSignatureHeaders(attempt.requestHeaders) as Record<string, string>, body: attempt.requestBody },
+    request: { headers: maskSignatureHeaders(attempt.requestHeaders) as Record<string, string>, body: keptRequestBody(attempt.requestBody) },
     response: attempt.http && attempt.http.statusCode !== null ? { headers: attempt.http.responseHeaders, body: attempt.http.responseBody } : null,
     produced_at: delivery.produced_at,
-    domain_event: delivery.domain_event,
+    // The call log records the domain event once, from the first call's outcome.
+    domain_event: delivery.type === 'first_call' ? delivery.domain_event : null,
   };
   messages.push({ topic: dependencies.topics.webhookOutcomes, key: delivery.event_id, value: encodeMessage(outcomeMessageSchema, outcome) });
 

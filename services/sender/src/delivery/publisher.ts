@@ -19,7 +19,11 @@ interface Pending {
  * its messages are durable; a broker outage is retried (with backoff) rather than
  * surfaced, since the attempt it reports has already been made.
  */
-export function createBatchingPublisher(producer: Producer, logger: Logger, maxMessagesPerRequest = 2_000) {
+export function createBatchingPublisher(
+  producer: Producer,
+  logger: Logger,
+  limits: { maxMessagesPerRequest: number; maxBytesPerRequest: number } = { maxMessagesPerRequest: 2_000, maxBytesPerRequest: 512 * 1024 },
+) {
   let queue: Pending[] = [];
   let sending = false;
   let closed = false;
@@ -28,12 +32,19 @@ export function createBatchingPublisher(producer: Producer, logger: Logger, maxM
     sending = true;
     let backoffMs = 100;
     while (queue.length > 0) {
+      // Bounded in count and in bytes: a request (and so each partition's record batch)
+      // must stay under the broker's message size limit, or it is refused again and again.
       const batch: Pending[] = [];
       let count = 0;
-      while (queue.length > 0 && count < maxMessagesPerRequest) {
-        const next = queue.shift() as Pending;
+      let bytes = 0;
+      while (queue.length > 0 && count < limits.maxMessagesPerRequest) {
+        const next = queue[0] as Pending;
+        const size = next.messages.reduce((sum, message) => sum + message.value.length, 0);
+        if (batch.length > 0 && bytes + size > limits.maxBytesPerRequest) break;
+        queue.shift();
         batch.push(next);
         count += next.messages.length;
+        bytes += size;
       }
       const byTopic = new Map<string, OutgoingMessage[]>();
       for (const pending of batch) {
