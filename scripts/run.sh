@@ -38,7 +38,7 @@ case "$command" in
     ;;
   bench)
     turbo run build --output-logs=errors-only
-    exec node services/bench/dist/main.js "$@"
+    exec node packages/bench/dist/main.js "$@"
     ;;
   *)
     echo "usage: scripts/run.sh start|test|bench" >&2

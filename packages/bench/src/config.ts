@@ -1,0 +1,33 @@
+import { booleanFlag, commaList, durationMs, positiveInt, z } from '@hookstream/config';
+
+export const SCENARIOS = ['reference', 'throughput', 'latency', 'isolation', 'retries'] as const;
+
+/**
+ * The bench's knobs (all optional). The defaults are the figures of spec/operations.md;
+ * shorter durations are for trying the bench out, not for reporting.
+ */
+export const configShape = {
+  /** Use this broker / database server instead of starting local ones. */
+  KAFKA_BROKERS: z.string().optional(),
+  DATABASE_URL: z.string().url().optional(),
+  BENCH_SCENARIOS: commaList(SCENARIOS.join(',')).pipe(z.array(z.enum(SCENARIOS))),
+  BENCH_PAYLOAD_BYTES: positiveInt(1_024),
+  /** Workspaces the events are spread over (keys, hence partitions). */
+  BENCH_WORKSPACES: positiveInt(12),
+  BENCH_REFERENCE_DURATION: durationMs('10s'),
+  BENCH_THROUGHPUT_WARMUP: durationMs('10s'),
+  BENCH_THROUGHPUT_DURATION: durationMs('60s'),
+  /** Long enough for a start-up backlog (JIT, connections, first rebalance) to drain. */
+  BENCH_LATENCY_WARMUP: durationMs('10s'),
+  BENCH_LATENCY_DURATION: durationMs('30s'),
+  /** Longer than the sender's 30 s WEBHOOK_TIMEOUT, so dead endpoints reach a steady state. */
+  BENCH_ISOLATION_DURATION: durationMs('45s'),
+  BENCH_LATENCY_RATE: positiveInt(1_000),
+  BENCH_THROUGHPUT_FANOUTS: commaList('1,10').pipe(z.array(z.string().regex(/^[1-9]\d*$/, 'expected a fan-out such as 1 or 10').transform(Number))),
+  BENCH_RETRY_SCHEDULE: z.string().default('1s,2s,3s,4s'),
+  BENCH_OFFLINE_THRESHOLD: positiveInt(50),
+  /** Profile router and sender (`--cpu-prof`) during the fan-out 1 throughput run. */
+  BENCH_CPU_PROFILE: booleanFlag(false),
+  /** Print the services' own warnings and errors after each scenario. */
+  BENCH_SERVICE_OUTPUT: booleanFlag(false),
+};

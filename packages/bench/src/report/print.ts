@@ -1,0 +1,199 @@
+import type { ProcessUsage } from '../measure/process-usage';
+import type { ServiceDiagnostics } from '../measure/service-diagnostics';
+import type { FixedRateResult } from '../scenarios/fixed-rate-latency';
+import type { BenchResults } from './results';
+import { formatMs } from './targets';
+
+type ThroughputErrors = Record<string, Array<{ message: string; count: number }>>;
+
+const integer = (value: number | undefined) => (value === undefined || Number.isNaN(value) ? '–' : Math.round(value).toLocaleString('en-US'));
+const mebibytes = (bytes: number | undefined) => (bytes === undefined ? '–' : `${Math.round(bytes / 1_048_576)} MiB`);
+const cores = (value: number | undefined) => (value === undefined ? '–' : value.toFixed(2));
+
+function table(headers: string[], rows: string[][]): string {
+  const widths = headers.map((header, column) => Math.max(header.length, ...rows.map((row) => (row[column] ?? '').length)));
+  const line = (cells: string[]) => `| ${cells.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join(' | ')} |`;
+  return [line(headers), `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`, ...rows.map(line)].join('\n');
+}
+
+/** The figures as Markdown tables: readable in a terminal, pasteable into docs/benchmarks.md. */
+export function renderResults(results: BenchResults): string {
+  const out: string[] = [];
+  const rows: string[][] = [];
+  const reference = results.reference;
+  for (const run of results.throughput) {
+    rows.push([
+      `sustained deliveries/s, fan-out ${run.fanOut} (${run.webhooks} webhooks, ${run.measuredSeconds} s)${run.topicSettings ? ', max.message.bytes 16 MiB' : ''}`,
+      `${integer(run.deliveriesPerSecond)}/s (${integer(run.eventsPerSecond)} events/s)${run.sustained ? '' : ' NOT sustained'}; halves ${integer(run.halves[0])} → ${integer(run.halves[1])}`,
+      `receiver alone ${integer(reference?.receiver?.requestsPerSecond)}/s; broker alone ${integer(reference?.broker?.produceConsumePerSecond)} msg/s`,
+    ]);
+    rows.push([
+      `  max lag during run, fan-out ${run.fanOut} (router / sender / health)`,
+      Object.values(run.lag)
+        .map((lag) => integer(lag.max))
+        .join(' / '),
+      `at end: ${Object.values(run.lagSecondsAtEnd)
+        .map((seconds) => `${seconds.toFixed(1)} s`)
+        .join(' / ')} of traffic`,
+    ]);
+    rows.push([
+      `  latency at saturation, fan-out ${run.fanOut} (p50 / p99)`,
+      `${formatMs(run.latencyAtSaturation.p50)} / ${formatMs(run.latencyAtSaturation.p99)}`,
+      'queues full by design (closed loop)',
+    ]);
+  }
+  const fixedRateRows = (variant: string, latency: FixedRateResult | undefined, isolation: BenchResults['isolation']) => {
+    const delivered = (run: FixedRateResult) =>
+      `${integer(run.achievedDeliveriesPerSecond)}/s delivered of ${integer(run.offeredDeliveriesPerSecond)}/s` +
+      `${run.delivered.missing > 0 ? `, ${integer(run.delivered.missing)} never delivered` : ''}; p99 per 10 s: ${run.p99BySlice
+        .map((slice) => formatMs(slice.p99))
+        .join(', ')}`;
+    if (latency) {
+      rows.push([
+        `latency at ${integer(latency.offeredDeliveriesPerSecond)} deliveries/s, fan-out 1 (p50 / p95 / p99)${variant}`,
+        `${formatMs(latency.latency.p50)} / ${formatMs(latency.latency.p95)} / ${formatMs(latency.latency.p99)}`,
+        `max ${formatMs(latency.latency.max)}; ${delivered(latency)}`,
+      ]);
+    }
+    if (isolation?.baseline) {
+      rows.push([
+        `healthy latency, no dead endpoints (p50 / p99), ${isolation.baseline.webhooks.healthy} webhooks${variant}`,
+        `${formatMs(isolation.baseline.latency.p50)} / ${formatMs(isolation.baseline.latency.p99)}`,
+        delivered(isolation.baseline),
+      ]);
+    }
+    if (isolation?.dead) {
+      rows.push([
+        `healthy latency, + ${isolation.dead.webhooks.dead} endpoints (10 %) never answering (p50 / p99)${variant}`,
+        `${formatMs(isolation.dead.latency.p50)} / ${formatMs(isolation.dead.latency.p99)}`,
+        delivered(isolation.dead),
+      ]);
+    }
+  };
+  fixedRateRows('', results.latency, results.isolation);
+  if (results.workaround) fixedRateRows(', max.message.bytes 16 MiB', results.workaround.latency, results.workaround.isolation);
+  if (results.retries) {
+    rows.push([
+      `retry lateness, schedule ${results.retries.schedule} (p50 / p99)`,
+      `${formatMs(results.retries.lateness.p50)} / ${formatMs(results.retries.lateness.p99)}`,
+      `${results.retries.lateness.count} retries, min ${formatMs(results.retries.lateness.min)}, max ${formatMs(results.retries.lateness.max)}; missing: ${results.retries.missingFirstCalls} first calls, retries by number ${results.retries.missingByRetryNumber.join('/')}`,
+    ]);
+  }
+  if (results.offline) {
+    const offline = results.offline;
+    rows.push([
+      `offline enforcement delay (failure ${offline.threshold + 1} → row offline)`,
+      offline.delayMs === undefined ? `not measured` : formatMs(offline.delayMs),
+      offline.delayMs === undefined
+        ? (offline.problem ?? '')
+        : `${offline.callsAfterOffline} calls reached the endpoint after, the last ${formatMs(offline.lastCallAfterOfflineMs)} after`,
+    ]);
+  }
+  out.push(table(['figure', 'value', 'beside it (same run)'], rows));
+
+  if (reference) {
+    out.push('');
+    out.push(
+      table(
+        ['reference limit', 'value'],
+        [
+          [
+            `broker alone: kafkajs produce (acks=all) + consume, ${reference.broker?.sizeBytes ?? ''} B messages`,
+            reference.broker
+              ? `${integer(reference.broker.produceConsumePerSecond)} msg/s (produced ${integer(reference.broker.producedPerSecond)}/s, consumed ${integer(reference.broker.consumedPerSecond)}/s)`
+              : '–',
+          ],
+          [
+            `receiver alone: autocannon, ${reference.receiver?.connections ?? ''} keep-alive connections, ${reference.receiver?.bodyBytes ?? ''} B POST`,
+            reference.receiver
+              ? `${integer(reference.receiver.requestsPerSecond)} req/s (p50 ${formatMs(reference.receiver.latencyP50Ms)}, p99 ${formatMs(reference.receiver.latencyP99Ms)})`
+              : '–',
+          ],
+        ],
+      ),
+    );
+  }
+
+  const usageRuns: Array<{ label: string; usage: Record<string, ProcessUsage>; otherCores: number; machineBusy: number }> = [
+    ...results.throughput,
+    ...(results.latency ? [results.latency] : []),
+    ...(results.isolation?.baseline ? [results.isolation.baseline] : []),
+    ...(results.isolation?.dead ? [results.isolation.dead] : []),
+    ...(results.workaround?.latency ? [results.workaround.latency] : []),
+    ...(results.workaround?.isolation?.baseline ? [results.workaround.isolation.baseline] : []),
+    ...(results.workaround?.isolation?.dead ? [results.workaround.isolation.dead] : []),
+  ].filter((run) => Object.keys(run.usage).length > 0);
+  if (usageRuns.length > 0) {
+    const names = [...new Set(usageRuns.flatMap((run) => Object.keys(run.usage)))];
+    out.push('');
+    out.push('max RSS / CPU cores used per process over each measured window ("others": processes outside the bench)');
+    out.push(
+      table(
+        ['run', ...names, 'others', 'machine busy'],
+        usageRuns.map((run) => [
+          run.label,
+          ...names.map((name) => (run.usage[name] ? `${mebibytes(run.usage[name].maxRssBytes)} / ${cores(run.usage[name].cores)}` : '–')),
+          `${cores(run.otherCores)}`,
+          `${Math.round(run.machineBusy * 100)} %`,
+        ]),
+      ),
+    );
+  }
+
+  const diagnosticRuns: Array<{ label: string; diagnostics: Record<string, ServiceDiagnostics> }> = [
+    ...results.throughput,
+    ...(results.latency ? [results.latency] : []),
+    ...(results.isolation?.baseline ? [results.isolation.baseline] : []),
+    ...(results.isolation?.dead ? [results.isolation.dead] : []),
+    ...(results.workaround?.latency ? [results.workaround.latency] : []),
+    ...(results.workaround?.isolation?.baseline ? [results.workaround.isolation.baseline] : []),
+    ...(results.workaround?.isolation?.dead ? [results.workaround.isolation.dead] : []),
+  ].filter((run) => Object.keys(run.diagnostics).length > 0);
+  if (diagnosticRuns.length > 0) {
+    out.push('');
+    out.push("the services' own metrics over each measured window");
+    out.push(
+      table(
+        ['run', 'event-loop delay p99 / max (router, sender, health)', 'sender: mean first-call POST, calls in flight at end'],
+        diagnosticRuns.map((run) => [
+          run.label,
+          ['router', 'sender', 'health']
+            .map((name) => run.diagnostics[name])
+            .map((figures) => (figures ? `${formatMs(figures.eventLoopDelayP99Ms)} / ${formatMs(figures.eventLoopDelayMaxMs)}` : '–'))
+            .join(', '),
+          run.diagnostics.sender ? `${formatMs(run.diagnostics.sender.meanFirstCallHttpMs)}, ${integer(run.diagnostics.sender.inFlight)}` : '–',
+        ]),
+      ),
+    );
+  }
+
+  const errorRows: string[][] = [];
+  const scenarioErrors: Array<[string, Record<string, Array<{ message: string; count: number }>> | undefined]> = [
+    ...results.throughput.map((run): [string, ThroughputErrors] => [run.label, run.serviceErrors]),
+    ['latency-fo1', results.latency?.serviceErrors],
+    ['isolation-baseline', results.isolation?.baseline?.serviceErrors],
+    ['isolation-dead', results.isolation?.dead?.serviceErrors],
+    ['latency-fo1-16mib', results.workaround?.latency?.serviceErrors],
+    ['isolation-baseline-16mib', results.workaround?.isolation?.baseline?.serviceErrors],
+    ['isolation-dead-16mib', results.workaround?.isolation?.dead?.serviceErrors],
+    ['retries', results.retriesServiceErrors],
+  ];
+  for (const [scenario, errors] of scenarioErrors) {
+    for (const [service, list] of Object.entries(errors ?? {})) {
+      for (const error of list) errorRows.push([scenario, service, String(error.count), error.message]);
+    }
+  }
+  if (errorRows.length > 0) {
+    out.push('');
+    out.push(table(['scenario', 'service', 'count', 'error logged by the service'], errorRows));
+  }
+
+  out.push('');
+  out.push(table(['target', 'figure', 'verdict'], results.targets.map((check) => [check.target, check.figure, check.verdict])));
+  if (results.problems.length > 0) {
+    out.push('');
+    out.push('Not measured:');
+    for (const problem of results.problems) out.push(`- ${problem}`);
+  }
+  return out.join('\n');
+}
