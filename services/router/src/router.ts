@@ -40,6 +40,9 @@ export async function startRouter(config: Config, runtime: ServiceRuntime): Prom
     transactionalId: `${config.KAFKA_TOPIC_PREFIX}hookstream-router-${config.ROUTER_INSTANCE_ID}`,
     idempotent: true,
     maxInFlightRequests: 1,
+    // The broker answers CONCURRENT_TRANSACTIONS while it writes the previous commit's
+    // markers, for a few milliseconds: retry on that time scale, not kafkajs' 100 ms+.
+    retry: { initialRetryTime: 5, maxRetryTime: 1_000, retries: 20 },
   });
   await producer.connect();
   const consumer = kafka.consumer({
