@@ -1,5 +1,5 @@
-import { createTestDatabase, type TestDatabase } from '@hookstream/testkit';
-import { migrateDownAll, migrateLatest, migrationNames } from './migrations';
+import { migrateDownAll, migrateLatest, migrationNames } from '@hookstream/db';
+import { createTestDatabase, type TestDatabase } from './isolation';
 
 const TABLES = ['workspaces', 'api_keys', 'webhooks', 'calls', 'attempts', 'webhook_failures', 'domain_event_receipts'];
 

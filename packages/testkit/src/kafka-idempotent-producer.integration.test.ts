@@ -1,6 +1,6 @@
-import { startDedicatedKafka, silentLogger, waitFor } from '@hookstream/testkit';
+import { createKafka, ensureTopics } from '@hookstream/kafka';
+import { startDedicatedKafka, silentLogger, waitFor } from './isolation';
 import { rmSync } from 'node:fs';
-import { createKafka, ensureTopics } from './client';
 
 /**
  * An idempotent acks=all producer keeps working while its broker restarts in the middle of

@@ -1,6 +1,6 @@
-import { createTestTopics, testKafka, uniquePrefix, waitFor } from '@hookstream/testkit';
-import type { Consumer, Producer } from 'kafkajs';
-import { ensureTopics } from './client';
+import { ensureTopics } from '@hookstream/kafka';
+import { createTestTopics, testKafka, uniquePrefix, waitFor } from './isolation';
+import type { Consumer, Producer } from '@hookstream/kafka';
 
 /**
  * The exactly-once building block the router relies on: consume, produce, sendOffsets
