@@ -1,4 +1,4 @@
-import type { Consumer, EachBatchPayload, IHeaders, KafkaMessage, Producer } from '@hookstream/kafka';
+import type { EachBatchPayload, IHeaders, KafkaMessage, Producer } from '@hookstream/kafka';
 import type { TopicNames } from '@hookstream/kafka';
 import type { DeliveryMessage } from '@hookstream/messages';
 import {
@@ -38,7 +38,6 @@ export const DLQ_HEADERS = {
 } as const;
 
 export interface RouterDependencies {
-  consumer: Consumer;
   producer: Producer;
   topics: Pick<TopicNames, 'domainEvents' | 'domainEventsDlq' | 'webhookDeliveries'>;
   consumerGroup: string;

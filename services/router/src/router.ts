@@ -71,7 +71,6 @@ export async function startRouter(config: Config, runtime: ServiceRuntime): Prom
     eachBatch: (payload) =>
       routeBatch(
         {
-          consumer,
           producer,
           topics,
           consumerGroup,
