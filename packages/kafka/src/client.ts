@@ -2,6 +2,8 @@ import { connect } from 'node:net';
 import { Kafka, logLevel as KafkaLogLevel, type Admin, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { TopicSpec } from './topics';
+// Registers the zstd codec with kafkajs before any client is created.
+import './compression';
 
 const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [KafkaLogLevel.ERROR]: 'error',

@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { loadConfig } from '@hookstream/config';
 import { createDatabase, createSecretBox, parseSecretKey, waitForDatabase } from '@hookstream/db';
-import { createKafka, prepareKafka } from '@hookstream/kafka';
+import { compressionType, createKafka, prepareKafka } from '@hookstream/kafka';
 import type { ServiceRuntime } from '@hookstream/observability';
 import { createApp } from './app';
 import type { configShape } from './config';
@@ -31,7 +31,7 @@ export async function startApi(config: Config, runtime: ServiceRuntime): Promise
   const { app } = createApp({
     knex: database,
     secretBox: createSecretBox(parseSecretKey(config.WEBHOOK_SECRET_KEY)),
-    publisher: createKafkaPublisher({ producer, topics }),
+    publisher: createKafkaPublisher({ producer, topics, compression: compressionType(config.KAFKA_COMPRESSION) }),
     logger,
     metrics: createApiMetrics(registry),
     registry,

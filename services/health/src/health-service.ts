@@ -13,6 +13,8 @@ export interface HealthSettings {
   partitionsConcurrency: number;
   /** After a crash, a restarted instance resumes a dead member's partitions once this has passed. */
   consumerSessionTimeoutMs?: number;
+  /** `KAFKA_FETCH_MIN_BYTES` / `KAFKA_FETCH_MAX_WAIT`: how long a fetch gathers outcomes. */
+  fetch?: { minBytes: number; maxWaitTimeInMs: number };
   offlineThreshold: number;
   offlineWindowMs: number;
   logRetentionMs: number;
@@ -61,6 +63,7 @@ export function createHealthService(dependencies: {
     // larger batches, and each batch costs the same few round trips to the database.
     maxBytesPerPartition: 4 * 1024 * 1024,
     maxBytes: 16 * 1024 * 1024,
+    ...settings.fetch,
   });
   const admin = kafka.admin();
   const publisher = createLifecyclePublisher({

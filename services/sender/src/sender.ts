@@ -1,6 +1,6 @@
 import type { loadConfig } from '@hookstream/config';
 import { createDatabase, createSecretBox, createWebhookView, parseSecretKey, waitForDatabase } from '@hookstream/db';
-import { createKafka, prepareKafka, RETRY_TIER_TOPICS, startConsumerLagMetric, type Consumer } from '@hookstream/kafka';
+import { compressionType, createKafka, fetchOptionsOf, prepareKafka, RETRY_TIER_TOPICS, startConsumerLagMetric, type Consumer } from '@hookstream/kafka';
 import type { ServiceRuntime } from '@hookstream/observability';
 import { parseCidrList } from '@hookstream/target-safety';
 import type { configShape } from './config';
@@ -41,7 +41,7 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
 
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
-  const publisher = createBatchingPublisher(producer, logger);
+  const publisher = createBatchingPublisher(producer, logger, { compression: compressionType(config.KAFKA_COMPRESSION) });
   const client = createWebhookClient({
     allowlist,
     allowHttp: config.WEBHOOK_ALLOW_HTTP,
@@ -74,7 +74,7 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
   const firstCallTracker = new PartitionTracker();
   const retryTracker = new PartitionTracker();
   const session = { sessionTimeout: config.KAFKA_SESSION_TIMEOUT, heartbeatInterval: Math.max(500, Math.floor(config.KAFKA_SESSION_TIMEOUT / 10)) };
-  const firstCalls = kafka.consumer({ groupId: firstCallGroup, ...session });
+  const firstCalls = kafka.consumer({ groupId: firstCallGroup, ...session, ...fetchOptionsOf(config) });
   // A resumed tier partition is fetched with the next fetch request: keep the long poll
   // short, or a due retry waits for the poll of the other (idle) partitions to time out.
   const retries = kafka.consumer({ groupId: retryGroup, ...session, maxWaitTimeInMs: 100 });

@@ -1,4 +1,4 @@
-import type { Producer, TopicNames } from '@hookstream/kafka';
+import type { CompressionTypes, Producer, TopicNames } from '@hookstream/kafka';
 import {
   deliveryMessageSchema,
   encodeMessage,
@@ -24,7 +24,11 @@ const BATCH_SIZE = 500;
  * message the API reports as queued survives a broker failover. The active trace
  * context travels in the headers, so the sender's span continues the API request's.
  */
-export function createKafkaPublisher(deps: { producer: Producer; topics: Pick<TopicNames, 'webhookDeliveries' | 'webhookLifecycle'> }): MessagePublisher {
+export function createKafkaPublisher(deps: {
+  producer: Producer;
+  topics: Pick<TopicNames, 'webhookDeliveries' | 'webhookLifecycle'>;
+  compression?: CompressionTypes;
+}): MessagePublisher {
   const headers = () => traceHeadersOf(context.active());
   return {
     async publishDeliveries(messages) {
@@ -33,6 +37,7 @@ export function createKafkaPublisher(deps: { producer: Producer; topics: Pick<To
         await deps.producer.send({
           topic: deps.topics.webhookDeliveries,
           acks: -1,
+          compression: deps.compression,
           messages: batch.map((message) => ({
             key: message.event_id,
             value: encodeMessage(deliveryMessageSchema, message),
@@ -45,6 +50,7 @@ export function createKafkaPublisher(deps: { producer: Producer; topics: Pick<To
       await deps.producer.send({
         topic: deps.topics.webhookLifecycle,
         acks: -1,
+        compression: deps.compression,
         messages: [{ key: message.webhook_id, value: encodeMessage(lifecycleMessageSchema, message), headers: headers() }],
       });
     },

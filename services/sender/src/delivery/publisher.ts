@@ -1,4 +1,4 @@
-import type { IHeaders, Producer } from '@hookstream/kafka';
+import type { CompressionTypes, IHeaders, Producer } from '@hookstream/kafka';
 import type { Logger } from '@hookstream/observability';
 
 export interface OutgoingMessage {
@@ -22,8 +22,10 @@ interface Pending {
 export function createBatchingPublisher(
   producer: Producer,
   logger: Logger,
-  limits: { maxMessagesPerRequest: number; maxBytesPerRequest: number } = { maxMessagesPerRequest: 2_000, maxBytesPerRequest: 512 * 1024 },
+  options: { compression?: CompressionTypes; maxMessagesPerRequest?: number; maxBytesPerRequest?: number } = {},
 ) {
+  const limits = { maxMessagesPerRequest: options.maxMessagesPerRequest ?? 2_000, maxBytesPerRequest: options.maxBytesPerRequest ?? 512 * 1024 };
+  const { compression } = options;
   let queue: Pending[] = [];
   let sending = false;
   let closed = false;
@@ -57,6 +59,7 @@ export function createBatchingPublisher(
       try {
         await producer.sendBatch({
           acks: -1,
+          compression,
           topicMessages: [...byTopic].map(([topic, messages]) => ({
             topic,
             messages: messages.map(({ key, value, headers }) => ({ key, value, headers })),
