@@ -48,6 +48,16 @@ describe('signBody', () => {
     const bytes = Buffer.from([0x7b, 0xff, 0xfe, 0x7d]);
     expect(signBody(bytes, secret)).toBe(independentHmac(secret, bytes));
   });
+
+  it('keeps signing correctly with more secrets than it keeps keys for, and after one is evicted', () => {
+    const secrets = Array.from({ length: 10_050 }, (_unused, index) => `dotsecret.${String(index).padStart(40, '0')}`);
+    for (const each of secrets) signBody(body, each);
+    // The first secrets' keys were evicted: signing with them again rebuilds the key.
+    for (const each of [secrets[0] as string, secrets[1] as string, secrets[10_049] as string, secret]) {
+      expect(signBody(body, each)).toBe(independentHmac(each, body));
+    }
+    expect(signBody(body, secrets[0] as string)).not.toBe(signBody(body, secrets[1] as string));
+  });
 });
 
 describe('generateSecret', () => {

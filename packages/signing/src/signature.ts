@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 
 // Signing of spec/delivery.md "Request" and the seed's "Securing webhook": lowercase hex
 // HMAC-SHA256 over the exact raw body bytes, keyed with the secret string's UTF-8 bytes.
@@ -71,10 +71,33 @@ export function verifyWebhookSignature(input: SignatureVerificationInput): Signa
   return { valid: false, matched: null };
 }
 
+/**
+ * HMAC keys already built, by secret. Node's createHmac probes a Buffer key twice (is it
+ * a KeyObject? a CryptoKey?) through thrown and caught errors, which cost several times the
+ * HMAC of a 1 KiB body itself; a KeyObject skips both probes. Bounded, oldest first out: a secret
+ * evicted (or rotated away from) is simply rebuilt from its UTF-8 bytes when next used.
+ * The cache lives only in this module: nothing can list or read it.
+ */
+const MAX_CACHED_KEYS = 10_000;
+const hmacKeys = new Map<string, KeyObject>();
+
+function hmacKeyOf(secret: string): KeyObject {
+  let key = hmacKeys.get(secret);
+  if (key === undefined) {
+    key = createSecretKey(Buffer.from(secret, 'utf8'));
+    if (hmacKeys.size >= MAX_CACHED_KEYS) {
+      const oldest = hmacKeys.keys().next().value;
+      if (oldest !== undefined) hmacKeys.delete(oldest);
+    }
+    hmacKeys.set(secret, key);
+  }
+  return key;
+}
+
 function signatureBytes(rawBody: Buffer | string, secret: string): Buffer {
-  return createHmac('sha256', Buffer.from(secret, 'utf8'))
-    .update(typeof rawBody === 'string' ? Buffer.from(rawBody, 'utf8') : rawBody)
-    .digest();
+  const hmac = createHmac('sha256', hmacKeyOf(secret));
+  // A string body is hashed as its UTF-8 bytes, without copying it into a Buffer first.
+  return (typeof rawBody === 'string' ? hmac.update(rawBody, 'utf8') : hmac.update(rawBody)).digest();
 }
 
 function digestMatchesHex(expected: Buffer, providedHex: string | undefined): boolean {
