@@ -18,6 +18,13 @@ export const configShape = {
    * transaction. The offline count stays exact across them (see failure-window-dal.ts).
    */
   HEALTH_PARTITIONS_CONCURRENCY: positiveInt(3),
+  /**
+   * Each batch of outcomes is one database transaction and one offset commit: the health
+   * service's fetches wait longer than the delivery path's (`KAFKA_FETCH_*`), so that a
+   * batch gathers more outcomes. Call logs and the offline rule lag by at most this much.
+   */
+  HEALTH_FETCH_MIN_BYTES: positiveInt(1024 * 1024),
+  HEALTH_FETCH_MAX_WAIT: durationMs('250ms'),
 };
 
 export type HealthConfig = ReturnType<typeof loadConfig<typeof configShape>>;

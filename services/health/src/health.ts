@@ -1,5 +1,5 @@
 import { createDatabase, waitForDatabase } from '@hookstream/db';
-import { createKafka, fetchOptionsOf, prepareKafka } from '@hookstream/kafka';
+import { createKafka, prepareKafka } from '@hookstream/kafka';
 import type { ServiceRuntime } from '@hookstream/observability';
 import type { HealthConfig } from './config';
 import { createHealthService } from './health-service';
@@ -22,7 +22,7 @@ export async function startHealth(config: HealthConfig, runtime: ServiceRuntime)
       consumerGroup,
       partitionsConcurrency: config.HEALTH_PARTITIONS_CONCURRENCY,
       consumerSessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT,
-      fetch: fetchOptionsOf(config),
+      fetch: { minBytes: config.HEALTH_FETCH_MIN_BYTES, maxWaitTimeInMs: config.HEALTH_FETCH_MAX_WAIT },
       offlineThreshold: config.WEBHOOK_OFFLINE_THRESHOLD,
       offlineWindowMs: config.WEBHOOK_OFFLINE_WINDOW,
       logRetentionMs: config.LOG_RETENTION,
