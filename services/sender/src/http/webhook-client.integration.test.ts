@@ -16,7 +16,14 @@ describe('webhook client target checks at connect time', () => {
   let client: WebhookClient;
 
   beforeAll(async () => {
-    server = createServer((_request, response) => response.writeHead(204).end());
+    server = createServer((request, response) => {
+      if (request.url === '/silent') return; // never answers
+      if (request.url === '/stalled-body') {
+        response.writeHead(200, { 'content-type': 'text/plain' }).write('partial'); // never ends
+        return;
+      }
+      response.writeHead(204).end();
+    });
     server.on('connection', () => (connections += 1));
     // Every loopback address reaches this server, so a refusal is the client's doing.
     await new Promise<void>((resolve) => server.listen(0, '::', resolve));
@@ -34,6 +41,7 @@ describe('webhook client target checks at connect time', () => {
 
   afterAll(async () => {
     await client.close();
+    server.closeAllConnections();
     await new Promise<void>((resolve) => server.close(() => resolve()));
   });
 
@@ -58,6 +66,34 @@ describe('webhook client target checks at connect time', () => {
     const result = await client.post(url(port), {}, Buffer.from('{}'));
     expect(result).toMatchObject({ succeeded: false, failureKind: 'target_refused', statusCode: null });
     expect(connections).toBe(before);
+  });
+
+  it('refuses a refused literal on every call, not only the first', async () => {
+    const before = connections;
+    for (let call = 0; call < 3; call += 1) {
+      await expect(client.post(`http://127.0.0.2:${port}/again`, {}, Buffer.from('{}'))).resolves.toMatchObject({ failureKind: 'target_refused' });
+    }
+    expect(connections).toBe(before);
+  });
+
+  it.each([
+    ['a response that never comes', '/silent'],
+    ['a response body that stalls', '/stalled-body'],
+  ])('times out %s within the total timeout', async (_label, path) => {
+    const quick = createWebhookClient({
+      allowlist: parseCidrList('127.0.0.1/32'),
+      allowHttp: true,
+      timeoutMs: 300,
+      connectTimeoutMs: 1_000,
+      connectionsPerOrigin: 1,
+      readBodyBytes: 1024,
+      keptBodyBytes: 1024,
+    });
+    const result = await quick.post(`http://127.0.0.1:${port}${path}`, {}, Buffer.from('{}'));
+    await quick.close();
+    expect(result).toMatchObject({ succeeded: false, statusCode: null, failureKind: 'timeout', error: 'The operation was aborted due to timeout' });
+    expect(result.durationMs).toBeGreaterThanOrEqual(250);
+    expect(result.durationMs).toBeLessThan(2_000);
   });
 
   it('refuses https-only targets given as http when http is not allowed', async () => {

@@ -1,6 +1,7 @@
 import { Agent } from 'undici';
 import type { FailureKind } from '@hookstream/messages';
 import { checkWebhookUrl, type Cidr } from '@hookstream/target-safety';
+import { boundedMemo } from '../bounded-memo';
 import { createSafeConnector, TargetRefusedError } from './safe-connector';
 
 /** What one POST came to (spec/delivery.md "Outcome of an attempt"). */
@@ -55,6 +56,15 @@ export function classifyError(error: unknown): { kind: FailureKind; message: str
   return { kind: 'connection_error', message: code ? `${code}: ${message}` : message };
 }
 
+/** The URL rules' verdict on a webhook URL, in the form a request needs. */
+type UrlVerdict = { ok: true; origin: string; path: string } | { ok: false; message: string };
+
+/** URLs whose verdict is kept: far more than the endpoints one sender calls at a time. */
+const REMEMBERED_URLS = 10_000;
+
+/** What AbortSignal.timeout aborts with, so that a timed-out call reads the same. */
+const timeoutReason = () => new DOMException('The operation was aborted due to timeout', 'TimeoutError');
+
 /**
  * POSTs webhook calls with undici and keep-alive. Redirects are never followed (undici's
  * request does not follow them), so a 3xx is a failure; the body read is capped.
@@ -66,6 +76,15 @@ export function createWebhookClient(options: WebhookClientOptions): WebhookClien
     keepAliveTimeout: 10_000,
     headersTimeout: options.timeoutMs,
     bodyTimeout: options.timeoutMs,
+  });
+
+  // The URL rules are a pure function of the URL and this client's fixed policy, so each
+  // URL is parsed and checked once, not per call. The connect-time checks (IP literals
+  // before dialling, the guarded lookup, the connected peer) run per connection as before.
+  const policy = { allowHttp: options.allowHttp, allowlist: options.allowlist };
+  const verdictOf = boundedMemo(REMEMBERED_URLS, (url): UrlVerdict => {
+    const check = checkWebhookUrl(url, policy);
+    return check.ok ? { ok: true, origin: check.url.origin, path: `${check.url.pathname}${check.url.search}` } : { ok: false, message: check.message };
   });
 
   return {
@@ -83,18 +102,23 @@ export function createWebhookClient(options: WebhookClientOptions): WebhookClien
         ...extra,
       });
 
-      const urlCheck = checkWebhookUrl(url, { allowHttp: options.allowHttp, allowlist: options.allowlist as Cidr[] });
-      if (!urlCheck.ok) return failed('target_refused', urlCheck.message);
-      const target = urlCheck.url;
+      const target = verdictOf(url);
+      if (!target.ok) return failed('target_refused', target.message);
 
+      // The whole call (response and capped body read) within timeoutMs. A timer cleared
+      // when the call ends, rather than AbortSignal.timeout, whose timer outlives the call
+      // by the whole timeout: tens of thousands of live timers at full rate.
+      const abort = new AbortController();
+      const timer = setTimeout(() => abort.abort(timeoutReason()), options.timeoutMs);
+      timer.unref();
       try {
         const response = await agent.request({
           origin: target.origin,
-          path: `${target.pathname}${target.search}`,
+          path: target.path,
           method: 'POST',
           headers,
           body,
-          signal: AbortSignal.timeout(options.timeoutMs),
+          signal: abort.signal,
         });
         const chunks: Buffer[] = [];
         let read = 0;
@@ -127,6 +151,8 @@ export function createWebhookClient(options: WebhookClientOptions): WebhookClien
       } catch (caught) {
         const { kind, message } = classifyError(caught);
         return failed(kind, message);
+      } finally {
+        clearTimeout(timer);
       }
     },
     close: () => agent.close(),
