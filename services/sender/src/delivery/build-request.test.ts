@@ -29,7 +29,8 @@ const hmac = (secret: string, body: Buffer) => createHmac('sha256', secret).upda
 describe('buildWebhookRequest', () => {
   it('signs exactly the bytes it sends, with this attempt’s timestamp and counters', () => {
     const request = buildWebhookRequest({ delivery, secrets: { secret: 'dotsecret.current' }, now, maxRetries: 4, userAgent: 'hookstream/1.0.0' });
-    const body = JSON.parse(request.body.toString('utf8'));
+    expect(request.bodyText).toBe(request.body.toString('utf8'));
+    const body = JSON.parse(request.bodyText);
     expect(body).toEqual({
       event: 'Case.Updated',
       sub_event: 'Case.StatusUpdated',
@@ -69,6 +70,17 @@ describe('buildWebhookRequest', () => {
       userAgent: 'ua',
     });
     expect(after.headers).not.toHaveProperty('dotfile-old-signature');
+  });
+
+  it('signs the UTF-8 bytes of a non-ASCII body, and keeps the same text for the call log', () => {
+    const accented: DeliveryMessage = {
+      ...delivery,
+      domain_event: { ...delivery.domain_event, entity: { id: 'case-1', name: 'Société Générale — 株式会社 🚀' } },
+    };
+    const request = buildWebhookRequest({ delivery: accented, secrets: { secret: 'dotsecret.current' }, now, maxRetries: 4, userAgent: 'ua' });
+    expect(request.body.equals(Buffer.from(request.bodyText, 'utf8'))).toBe(true);
+    expect(JSON.parse(request.bodyText).case.name).toBe('Société Générale — 株式会社 🚀');
+    expect(request.headers['dotfile-signature']).toBe(hmac('dotsecret.current', request.body));
   });
 
   it('carries the trace context when there is one', () => {

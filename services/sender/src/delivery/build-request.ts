@@ -18,8 +18,17 @@ export interface SigningSecrets {
 
 export interface WebhookRequest {
   body: Buffer;
+  /** The same body as text (what the call log keeps), so that nobody decodes it again. */
+  bodyText: string;
   headers: Record<string, string>;
 }
+
+// Node sends header names as given; receivers see them case-insensitively.
+const SIGNATURE = SIGNATURE_HEADER.toLowerCase();
+const OLD_SIGNATURE = OLD_SIGNATURE_HEADER.toLowerCase();
+const EVENT_ID = EVENT_ID_HEADER.toLowerCase();
+const RETRY_COUNT = RETRY_COUNT_HEADER.toLowerCase();
+const REMAINING_RETRY_COUNT = REMAINING_RETRY_COUNT_HEADER.toLowerCase();
 
 /**
  * Builds and signs one attempt (spec/delivery.md "Request"): the body carries this
@@ -43,18 +52,19 @@ export function buildWebhookRequest(input: {
     retryCount: delivery.retry_count,
     maxRetries: input.maxRetries,
   });
-  const body = Buffer.from(JSON.stringify(payload), 'utf8');
+  const bodyText = JSON.stringify(payload);
+  const body = Buffer.from(bodyText, 'utf8');
   const headers: Record<string, string> = {
     'content-type': 'application/json',
     'user-agent': input.userAgent,
-    [SIGNATURE_HEADER.toLowerCase()]: signBody(body, secrets.secret),
-    [EVENT_ID_HEADER.toLowerCase()]: delivery.event_id,
-    [RETRY_COUNT_HEADER.toLowerCase()]: String(delivery.retry_count),
-    [REMAINING_RETRY_COUNT_HEADER.toLowerCase()]: String(remainingRetries(delivery.retry_count, input.maxRetries)),
+    [SIGNATURE]: signBody(body, secrets.secret),
+    [EVENT_ID]: delivery.event_id,
+    [RETRY_COUNT]: String(delivery.retry_count),
+    [REMAINING_RETRY_COUNT]: String(remainingRetries(delivery.retry_count, input.maxRetries)),
   };
   if (secrets.previousSecret && secrets.previousSecretExpiresAt && secrets.previousSecretExpiresAt > now) {
-    headers[OLD_SIGNATURE_HEADER.toLowerCase()] = signBody(body, secrets.previousSecret);
+    headers[OLD_SIGNATURE] = signBody(body, secrets.previousSecret);
   }
   if (input.traceparent) headers.traceparent = input.traceparent;
-  return { body, headers };
+  return { body, bodyText, headers };
 }

@@ -21,6 +21,7 @@ import {
   type Logger,
 } from '@hookstream/observability';
 import { maskSignatureHeaders } from '@hookstream/signing';
+import { boundedMemo } from '../bounded-memo';
 import type { HttpAttemptResult, WebhookClient } from '../http/webhook-client';
 import type { SenderMetrics } from '../metrics';
 import { nextAutomaticRetry, tierLabel } from '../retry-schedule';
@@ -69,12 +70,29 @@ function keptRequestBody(body: string): string {
   return `${body.slice(0, MAX_LOGGED_PAYLOAD_CHARS)}… [truncated: ${body.length} characters sent]`;
 }
 
-function originOf(url: string): string {
+/** The endpoint a URL's calls are limited under: its origin, parsed once per URL. */
+const originOf = boundedMemo(10_000, (url: string): string => {
   try {
     return new URL(url).origin;
   } catch {
     return url;
   }
+});
+
+const systemNow = () => new Date();
+
+interface Attempt {
+  result: 'succeeded' | 'failed' | 'not_sent';
+  reason?: NotSentReason;
+  endpoint: string;
+  attemptedAt: Date;
+  http: HttpAttemptResult | undefined;
+  requestHeaders: Record<string, string>;
+  requestBody: string;
+}
+
+function notSent(dependencies: DeliveryDependencies, delivery: DeliveryMessage, reason: NotSentReason, endpoint: string, attemptedAt: Date): Promise<void> {
+  return publishOutcome(dependencies, delivery, { result: 'not_sent', reason, endpoint, attemptedAt, http: undefined, requestHeaders: {}, requestBody: '' });
 }
 
 /**
@@ -89,7 +107,7 @@ export async function executeDelivery(
   traceparent: string | undefined,
 ): Promise<void> {
   const { metrics } = dependencies;
-  const now = dependencies.now ?? (() => new Date());
+  const now = dependencies.now ?? systemNow;
 
   let webhook = dependencies.webhookOf(delivery.webhook_id);
   if (!webhook) {
@@ -97,25 +115,15 @@ export async function executeDelivery(
     await dependencies.refreshWebhooks();
     webhook = dependencies.webhookOf(delivery.webhook_id);
   }
-  const notSent = (reason: NotSentReason, endpoint: string) =>
-    publishOutcome(dependencies, delivery, {
-      result: 'not_sent',
-      reason,
-      endpoint,
-      attemptedAt: now(),
-      http: undefined,
-      requestHeaders: {},
-      requestBody: '',
-    });
 
-  if (!webhook || webhook.deleted || !webhook.secret) return notSent('webhook_deleted', webhook?.url ?? '');
+  if (!webhook || webhook.deleted || !webhook.secret) return notSent(dependencies, delivery, 'webhook_deleted', webhook?.url ?? '', now());
   // Manual retries are the customer's explicit request: they go out even while offline.
-  if (delivery.type !== 'manual_retry' && webhook.status !== 'online') return notSent('webhook_offline', webhook.url);
+  if (delivery.type !== 'manual_retry' && webhook.status !== 'online') return notSent(dependencies, delivery, 'webhook_offline', webhook.url, now());
   if (delivery.type === 'automatic_retry') {
     const state = await dependencies.callState.read(delivery.event_id);
-    if (state?.succeeded) return notSent('already_succeeded', webhook.url);
+    if (state?.succeeded) return notSent(dependencies, delivery, 'already_succeeded', webhook.url, now());
     // A failed manual retry took this retry number: its own successor is already scheduled.
-    if (state && state.retryCount >= delivery.retry_count) return notSent('superseded', webhook.url);
+    if (state && state.retryCount >= delivery.retry_count) return notSent(dependencies, delivery, 'superseded', webhook.url, now());
   }
 
   const endpoint = webhook.url;
@@ -144,17 +152,16 @@ export async function executeDelivery(
     };
   } else {
     try {
-      const sendTime = now();
       const request = buildWebhookRequest({
         delivery,
         secrets: { secret: webhook.secret, previousSecret: webhook.previousSecret, previousSecretExpiresAt: webhook.previousSecretExpiresAt },
-        now: sendTime,
+        now: attemptedAt,
         maxRetries: dependencies.scheduleMs.length,
         userAgent: dependencies.userAgent,
         traceparent: outboundTraceparent,
       });
       requestHeaders = request.headers;
-      requestBody = request.body.toString('utf8');
+      requestBody = request.bodyText;
       http = await dependencies.client.post(endpoint, request.headers, request.body);
     } finally {
       releaseSlot();
@@ -179,34 +186,26 @@ export async function executeDelivery(
   return publishOutcome(dependencies, delivery, { result: outcome, endpoint, attemptedAt, http, requestHeaders, requestBody });
 }
 
-async function publishOutcome(
-  dependencies: DeliveryDependencies,
-  delivery: DeliveryMessage,
-  attempt: {
-    result: 'succeeded' | 'failed' | 'not_sent';
-    reason?: NotSentReason;
-    endpoint: string;
-    attemptedAt: Date;
-    http: HttpAttemptResult | undefined;
-    requestHeaders: Record<string, string>;
-    requestBody: string;
-  },
-): Promise<void> {
+async function publishOutcome(dependencies: DeliveryDependencies, delivery: DeliveryMessage, attempt: Attempt): Promise<void> {
   const { metrics } = dependencies;
+  // Each instant is formatted once: the first call's T0 is its attempt time, and the next
+  // retry's due time goes both into the retry and into the outcome.
+  const attemptedAt = attempt.attemptedAt.toISOString();
   const firstAttemptAt = delivery.first_attempt_at ? new Date(delivery.first_attempt_at) : attempt.attemptedAt;
+  const firstAttemptAtText = delivery.first_attempt_at ? firstAttemptAt.toISOString() : attemptedAt;
   const messages: OutgoingMessage[] = [];
 
-  let nextRetryAt: Date | null = null;
+  let nextRetryAt: string | null = null;
   if (attempt.result === 'failed') {
     const next = nextAutomaticRetry(delivery.retry_count, firstAttemptAt, dependencies.scheduleMs);
     if (next) {
-      nextRetryAt = next.dueAt;
+      nextRetryAt = next.dueAt.toISOString();
       const retry: DeliveryMessage = {
         ...delivery,
         type: 'automatic_retry',
         retry_count: next.retryNumber,
-        first_attempt_at: firstAttemptAt.toISOString(),
-        due_at: next.dueAt.toISOString(),
+        first_attempt_at: firstAttemptAtText,
+        due_at: nextRetryAt,
       };
       const topic = dependencies.topics.retryTiers[next.tierIndex] as string;
       messages.push({ topic, key: delivery.event_id, value: encodeMessage(deliveryMessageSchema, retry) });
@@ -217,6 +216,7 @@ async function publishOutcome(
   }
 
   const failureKind: FailureKind | null = attempt.http?.failureKind ?? null;
+  const entityIds = entityIdsOf(delivery);
   const outcome: OutcomeMessage = {
     version: 1,
     attempt_id: randomUUID(),
@@ -235,11 +235,13 @@ async function publishOutcome(
     status_code: attempt.http?.statusCode ?? null,
     endpoint: attempt.endpoint,
     duration_ms: attempt.http?.durationMs ?? 0,
-    attempted_at: attempt.attemptedAt.toISOString(),
-    first_attempt_at: firstAttemptAt.toISOString(),
-    next_retry_at: nextRetryAt ? nextRetryAt.toISOString() : null,
+    attempted_at: attemptedAt,
+    first_attempt_at: firstAttemptAtText,
+    next_retry_at: nextRetryAt,
     final: nextRetryAt === null,
-    ...entityIdsOf(delivery),
+    case_id: entityIds.case_id,
+    individual_id: entityIds.individual_id,
+    company_id: entityIds.company_id,
     request: { headers: maskSignatureHeaders(attempt.requestHeaders) as Record<string, string>, body: keptRequestBody(attempt.requestBody) },
     response: attempt.http && attempt.http.statusCode !== null ? { headers: attempt.http.responseHeaders, body: attempt.http.responseBody } : null,
     produced_at: delivery.produced_at,
