@@ -18,6 +18,19 @@ describe('webhook client target checks at connect time', () => {
   beforeAll(async () => {
     server = createServer((request, response) => {
       if (request.url === '/silent') return; // never answers
+      if (request.url === '/large') {
+        response.writeHead(200, { 'content-type': 'text/plain', 'x-many': ['one', 'two'] });
+        response.end('é'.repeat(60 * 1024)); // 120 KiB: more than the client reads
+        return;
+      }
+      if (request.url === '/early-hints') {
+        response.writeEarlyHints({ link: '</style.css>; rel=preload' }, () => response.writeHead(202, { 'x-final': 'yes' }).end('accepted'));
+        return;
+      }
+      if (request.url === '/moved') {
+        response.writeHead(302, { location: 'http://127.0.0.1:1/elsewhere' }).end('moved');
+        return;
+      }
       if (request.url === '/stalled-body') {
         response.writeHead(200, { 'content-type': 'text/plain' }).write('partial'); // never ends
         return;
@@ -76,6 +89,34 @@ describe('webhook client target checks at connect time', () => {
     expect(connections).toBe(before);
   });
 
+  it('reads a response body up to its limit, keeps the first part, and joins repeated headers', async () => {
+    const result = await client.post(`http://127.0.0.1:${port}/large`, {}, Buffer.from('{}'));
+    expect(result).toMatchObject({ succeeded: true, statusCode: 200, failureKind: null, error: null });
+    // 16 KiB kept of 2-byte characters: 8 Ki whole characters.
+    expect(result.responseBody).toBe('é'.repeat(8 * 1024));
+    expect(result.responseHeaders).toMatchObject({ 'content-type': 'text/plain', 'x-many': 'one, two' });
+  });
+
+  it('reports the final response after informational ones', async () => {
+    const result = await client.post(`http://127.0.0.1:${port}/early-hints`, {}, Buffer.from('{}'));
+    expect(result).toMatchObject({ succeeded: true, statusCode: 202, responseBody: 'accepted' });
+    expect(result.responseHeaders['x-final']).toBe('yes');
+    expect(result.responseHeaders).not.toHaveProperty('link');
+  });
+
+  it('fails a redirect without following it', async () => {
+    const before = connections;
+    const result = await client.post(`http://127.0.0.1:${port}/moved`, {}, Buffer.from('{}'));
+    expect(result).toMatchObject({
+      succeeded: false,
+      statusCode: 302,
+      failureKind: 'redirect',
+      error: 'redirect 302 to http://127.0.0.1:1/elsewhere not followed',
+      responseBody: 'moved',
+    });
+    expect(connections - before).toBeLessThanOrEqual(1);
+  });
+
   it.each([
     ['a response that never comes', '/silent'],
     ['a response body that stalls', '/stalled-body'],
@@ -94,6 +135,27 @@ describe('webhook client target checks at connect time', () => {
     expect(result).toMatchObject({ succeeded: false, statusCode: null, failureKind: 'timeout', error: 'The operation was aborted due to timeout' });
     expect(result.durationMs).toBeGreaterThanOrEqual(250);
     expect(result.durationMs).toBeLessThan(2_000);
+  });
+
+  it('times out a call still queued for a busy connection', async () => {
+    const single = createWebhookClient({
+      allowlist: parseCidrList('127.0.0.1/32'),
+      allowHttp: true,
+      timeoutMs: 300,
+      connectTimeoutMs: 1_000,
+      connectionsPerOrigin: 1,
+      readBodyBytes: 1024,
+      keptBodyBytes: 1024,
+    });
+    const [busy, queued] = await Promise.all([
+      single.post(`http://127.0.0.1:${port}/silent`, {}, Buffer.from('{}')),
+      single.post(`http://127.0.0.1:${port}/silent`, {}, Buffer.from('{}')),
+    ]);
+    await single.close();
+    for (const result of [busy, queued]) {
+      expect(result).toMatchObject({ succeeded: false, failureKind: 'timeout', error: 'The operation was aborted due to timeout' });
+      expect(result.durationMs).toBeLessThan(2_000);
+    }
   });
 
   it('refuses https-only targets given as http when http is not allowed', async () => {
