@@ -32,20 +32,33 @@ async function dispatch(
 ): Promise<void> {
   const { batch, heartbeat } = payload;
   // Wait for a free slot, heartbeating so that a long wait never costs the group membership.
-  while (!(await dependencies.capacity.acquire(1_000))) await heartbeat();
+  if (!dependencies.capacity.tryAcquire()) {
+    while (!(await dependencies.capacity.acquire(1_000))) await heartbeat();
+  }
   dependencies.tracker.track(batch.topic, batch.partition, message.offset, 'in_flight');
   dependencies.metrics.inFlight.inc();
-  dependencies
-    .execute(delivery, traceparentOf(message))
-    .catch((error: unknown) => {
-      // executeDelivery retries its own publishing; reaching here is a bug, not an outage.
-      dependencies.logger.error({ err: error, eventId: delivery.event_id }, 'delivery failed unexpectedly');
-    })
-    .finally(() => {
-      dependencies.tracker.complete(batch.topic, batch.partition, message.offset);
-      dependencies.capacity.release();
-      dependencies.metrics.inFlight.dec();
-    });
+  void attempt(dependencies, batch.topic, batch.partition, message.offset, delivery, traceparentOf(message));
+}
+
+/** One dispatched attempt to its end; the slot and the tracked offset are freed whatever happens. */
+async function attempt(
+  dependencies: DispatchDependencies,
+  topic: string,
+  partition: number,
+  offset: string,
+  delivery: DeliveryMessage,
+  traceparent: string | undefined,
+): Promise<void> {
+  try {
+    await dependencies.execute(delivery, traceparent);
+  } catch (error) {
+    // executeDelivery retries its own publishing; reaching here is a bug, not an outage.
+    dependencies.logger.error({ err: error, eventId: delivery.event_id }, 'delivery failed unexpectedly');
+  } finally {
+    dependencies.tracker.complete(topic, partition, offset);
+    dependencies.capacity.release();
+    dependencies.metrics.inFlight.dec();
+  }
 }
 
 function decode(dependencies: DispatchDependencies, message: KafkaMessage, topicKind: string): DeliveryMessage | undefined {
