@@ -45,6 +45,7 @@ export async function writeOutcomeBatch(dependencies: OutcomesConsumerDependenci
   const stopTimer = metrics.batchDuration.startTimer();
 
   const outcomes: OutcomeMessage[] = [];
+  const storable = new Set<OutcomeMessage>();
   const consumed = { succeeded: 0, failed: 0, not_sent: 0, undecodable: 0 };
   const undecodable: UndecodableReason[] = [];
   for (const message of batch.messages) {
@@ -60,9 +61,10 @@ export async function writeOutcomeBatch(dependencies: OutcomesConsumerDependenci
     }
     consumed[decoded.outcome.result] += 1;
     outcomes.push(decoded.outcome);
+    if (decoded.storable) storable.add(decoded.outcome);
   }
 
-  const rows = foldOutcomes(outcomes);
+  const rows = foldOutcomes(outcomes, { storable });
   const result = await dependencies.knex.transaction(async (transaction) => {
     const callsWritten = await dependencies.callLogs.upsertCalls(transaction, rows.calls);
     const attemptsWritten = await dependencies.callLogs.insertAttempts(transaction, rows.attempts);

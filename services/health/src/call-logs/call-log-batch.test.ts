@@ -1,5 +1,7 @@
+import type { OutcomeMessage } from '@hookstream/messages';
 import { makeOutcome, nextAttemptOf } from '../test-support/outcomes';
 import { foldOutcomes } from './call-log-batch';
+import { decodeOutcome } from './outcome-decoding';
 
 const T0 = Date.parse('2026-11-25T10:00:00.000Z');
 const at = (seconds: number) => new Date(T0 + seconds * 1_000).toISOString();
@@ -180,6 +182,60 @@ describe('foldOutcomes', () => {
     expect(calls[0]?.payload).toBe('not json');
     expect(attempts[0]?.response_body).toBe('bad\uFFFDbyte');
     expect(attempts[0]?.request_headers).toEqual({ 'x-a': 'b\uFFFD' });
+  });
+
+  it('cleans the payload parsed from a request body whose JSON escapes a NUL or a lone surrogate', () => {
+    const outcome = makeOutcome({ request: { headers: {}, body: JSON.stringify({ 'k\uD800': 'v\u0000' }) } });
+    expect(foldOutcomes([outcome]).calls[0]?.payload).toEqual({ 'k\uFFFD': 'v\uFFFD' });
+  });
+
+  describe('with outcomes known to be storable (decodeOutcome)', () => {
+    const decoded = (outcome: OutcomeMessage) => {
+      const result = decodeOutcome(Buffer.from(JSON.stringify(outcome)));
+      if (!result.ok) throw new Error(result.detail);
+      return result;
+    };
+    const foldDecoded = (outcomes: readonly OutcomeMessage[]) => {
+      const results = outcomes.map(decoded);
+      const storable = new Set(results.filter((result) => result.storable).map((result) => result.outcome));
+      return { storable, rows: foldOutcomes(results.map((result) => result.outcome), { storable }) };
+    };
+
+    it('writes the same rows as the walk would', () => {
+      const first = makeOutcome({
+        attempted_at: at(0),
+        endpoint: 'http://127.0.0.1:9/hook/émoji/\uD83D\uDE00',
+        domain_event: { id: 'de-1', nested: { list: ['a', 1, null], 'clé': 'café' } },
+      });
+      const retry = nextAttemptOf(first, { type: 'automatic_retry', retry_count: 1, attempted_at: at(1) });
+      const { storable, rows } = foldDecoded([first, retry]);
+      expect(storable.size).toBe(2);
+      expect(rows).toEqual(foldOutcomes([first, retry]));
+    });
+
+    it('still cleans an outcome whose text escapes either character, wherever it is', () => {
+      const outcomes = [
+        makeOutcome({ response: { headers: { 'x-a': 'b\u0000' }, body: 'bad\uD800' } }),
+        makeOutcome({ domain_event: { ['k\u0000']: ['\uDC00'] }, case_id: 'case\u0000' }),
+        makeOutcome({ request: { headers: {}, body: JSON.stringify({ a: '\u0000' }) } }),
+      ];
+      const { storable, rows } = foldDecoded(outcomes);
+      expect(storable.size).toBe(0);
+      const byEvent = new Map(rows.calls.map((call) => [call.event_id, call]));
+      const attemptOf = new Map(rows.attempts.map((attempt) => [attempt.event_id, attempt]));
+      const [headers, domainEvent, body] = outcomes.map((outcome) => outcome.event_id);
+      expect(attemptOf.get(headers as string)).toMatchObject({ response_headers: { 'x-a': 'b\uFFFD' }, response_body: 'bad\uFFFD' });
+      expect(byEvent.get(domainEvent as string)).toMatchObject({ domain_event: { ['k\uFFFD']: ['\uFFFD'] }, case_id: 'case\uFFFD' });
+      expect(byEvent.get(body as string)?.payload).toEqual({ a: '\uFFFD' });
+    });
+
+    it('stores the strings of an outcome in the set as they are (the walk is skipped)', () => {
+      // Only decodeOutcome puts outcomes in the set; this one is put there wrongly to show
+      // that the set is what decides.
+      const outcome = makeOutcome({ response: { headers: {}, body: 'bad\u0000' } });
+      expect(foldOutcomes([outcome], { storable: new Set([outcome]) }).attempts[0]?.response_body).toBe('bad\u0000');
+      expect(foldOutcomes([outcome]).attempts[0]?.response_body).toBe('bad\uFFFD');
+    });
   });
 
   it('spells ids in lower case and sorts rows by id, so that concurrent writers lock in one order', () => {

@@ -68,22 +68,47 @@ export interface CallLogBatch {
   failures: FailureRow[];
 }
 
+export interface FoldOptions {
+  /**
+   * Outcomes known to hold no character PostgreSQL refuses, in any string or in the JSON
+   * of their request body (decodeOutcome tells, from the message's text): their strings
+   * are stored as they are. Every other outcome's are cleaned (storable-text.ts).
+   */
+  storable?: ReadonlySet<OutcomeMessage>;
+}
+
+/** How an outcome's strings reach the rows. */
+interface Storable {
+  text: typeof storableText;
+  json: (value: unknown) => unknown;
+}
+
+const CLEANED: Storable = { text: storableText, json: storableJson };
+const AS_IT_IS: Storable = { text: ((text: string | null) => text) as typeof storableText, json: (value) => value };
+
+interface CallEntry {
+  outcome: OutcomeMessage;
+  effect: Exclude<OutcomeEffect, { kind: 'ignore' }>;
+  storable: Storable;
+}
+
 /**
  * Folds one consumed batch (one partition, in offset order) into the rows to write, one
  * per call: a single INSERT ... ON CONFLICT cannot touch the same call twice, and one
  * row per call is also what lets a batch be written in one round trip per table.
  */
-export function foldOutcomes(outcomes: readonly OutcomeMessage[]): CallLogBatch {
+export function foldOutcomes(outcomes: readonly OutcomeMessage[], options: FoldOptions = {}): CallLogBatch {
   const attempts = new Map<string, AttemptRow>();
   const failures = new Map<string, FailureRow>();
-  const byCall = new Map<string, Array<{ outcome: OutcomeMessage; effect: Exclude<OutcomeEffect, { kind: 'ignore' }> }>>();
+  const byCall = new Map<string, CallEntry[]>();
 
   for (const received of outcomes) {
     const outcome = withLowerCaseIds(received);
     const effect = effectOfOutcome(outcome);
     if (effect.kind === 'ignore') continue;
+    const storable = options.storable?.has(received) === true ? AS_IT_IS : CLEANED;
     if (effect.kind === 'attempt') {
-      attempts.set(outcome.attempt_id, attemptRowOf(outcome));
+      attempts.set(outcome.attempt_id, attemptRowOf(outcome, storable));
       const callAttempt = `${outcome.event_id}/${outcome.retry_count}`;
       if (outcome.result === 'failed' && !failures.has(callAttempt)) {
         failures.set(callAttempt, {
@@ -95,42 +120,40 @@ export function foldOutcomes(outcomes: readonly OutcomeMessage[]): CallLogBatch 
         });
       }
     }
-    const entries = byCall.get(outcome.event_id) ?? [];
-    entries.push({ outcome, effect });
-    byCall.set(outcome.event_id, entries);
+    const entries = byCall.get(outcome.event_id);
+    if (entries) entries.push({ outcome, effect, storable });
+    else byCall.set(outcome.event_id, [{ outcome, effect, storable }]);
   }
 
   const calls: CallRow[] = [];
   for (const entries of byCall.values()) {
     // Stable: outcomes with the same time keep their offset order.
-    const ordered = [...entries].sort((a, b) => timeOf(a.outcome.attempted_at) - timeOf(b.outcome.attempted_at));
-    const latest = ordered[ordered.length - 1] as (typeof ordered)[number];
-    const latestAttempt = ordered.filter((entry) => entry.effect.kind === 'attempt').pop()?.outcome;
-    const firstAttemptAt = ordered
-      .filter((entry) => entry.effect.kind === 'attempt')
-      .map((entry) => entry.outcome.first_attempt_at)
-      .sort((a, b) => timeOf(a) - timeOf(b))[0];
-    const { outcome } = latest;
+    const ordered = entries.length === 1 ? entries : [...entries].sort((a, b) => timeOf(a.outcome.attempted_at) - timeOf(b.outcome.attempted_at));
+    const latest = ordered[ordered.length - 1] as CallEntry;
+    const attemptEntries = ordered.filter((entry) => entry.effect.kind === 'attempt');
+    const latestAttempt = attemptEntries[attemptEntries.length - 1];
+    const firstAttemptAt = attemptEntries.map((entry) => entry.outcome.first_attempt_at).sort((a, b) => timeOf(a) - timeOf(b))[0];
+    const { outcome, storable } = latest;
     calls.push({
       event_id: outcome.event_id,
       workspace_id: outcome.workspace_id,
       webhook_id: outcome.webhook_id,
       domain_event_id: outcome.domain_event_id,
-      event: outcome.event,
-      sub_event: outcome.sub_event,
-      case_id: storableText(outcome.case_id),
-      individual_id: storableText(outcome.individual_id),
-      company_id: storableText(outcome.company_id),
-      domain_event: storableJson(outcome.domain_event),
+      event: storable.text(outcome.event),
+      sub_event: storable.text(outcome.sub_event),
+      case_id: storable.text(outcome.case_id),
+      individual_id: storable.text(outcome.individual_id),
+      company_id: storable.text(outcome.company_id),
+      domain_event: storable.json(outcome.domain_event),
       status: latest.effect.kind === 'attempt' ? latest.effect.status : 'cancelled',
       status_reason: latest.effect.kind === 'cancel' ? latest.effect.reason : null,
       next_retry_at: latest.effect.kind === 'attempt' ? latest.effect.nextRetryAt : null,
       state_changed_at: outcome.attempted_at,
-      status_code: latestAttempt?.status_code ?? null,
-      endpoint: latestAttempt ? storableText(latestAttempt.endpoint) : null,
-      retry_count: latestAttempt?.retry_count ?? null,
-      payload: latestAttempt ? payloadOf(latestAttempt.request.body) : null,
-      last_attempt_at: latestAttempt?.attempted_at ?? null,
+      status_code: latestAttempt?.outcome.status_code ?? null,
+      endpoint: latestAttempt ? latestAttempt.storable.text(latestAttempt.outcome.endpoint) : null,
+      retry_count: latestAttempt?.outcome.retry_count ?? null,
+      payload: latestAttempt ? payloadOf(latestAttempt.outcome.request.body, latestAttempt.storable) : null,
+      last_attempt_at: latestAttempt?.outcome.attempted_at ?? null,
       first_attempt_at: firstAttemptAt ?? null,
     });
   }
@@ -154,31 +177,33 @@ function withLowerCaseIds(outcome: OutcomeMessage): OutcomeMessage {
   };
 }
 
-function attemptRowOf(outcome: OutcomeMessage): AttemptRow {
+function attemptRowOf(outcome: OutcomeMessage, storable: Storable): AttemptRow {
   return {
     id: outcome.attempt_id,
     event_id: outcome.event_id,
     type: outcome.type,
     retry_count: outcome.retry_count,
-    endpoint: storableText(outcome.endpoint),
+    endpoint: storable.text(outcome.endpoint),
     status_code: outcome.status_code,
-    error: storableText(outcome.error),
+    error: storable.text(outcome.error),
     duration_ms: outcome.duration_ms,
     // Signatures are masked by the sender before the outcome is produced.
-    request_headers: storableJson(outcome.request.headers),
-    response_headers: outcome.response ? storableJson(outcome.response.headers) : null,
-    response_body: outcome.response ? storableText(outcome.response.body) : null,
+    request_headers: storable.json(outcome.request.headers),
+    response_headers: outcome.response ? storable.json(outcome.response.headers) : null,
+    response_body: outcome.response ? storable.text(outcome.response.body) : null,
     attempted_at: outcome.attempted_at,
   };
 }
 
 /** The payload as sent is JSON text; the log keeps it as JSON (or as a string if it is not). */
-function payloadOf(body: string): unknown {
+function payloadOf(body: string, storable: Storable): unknown {
+  let payload: unknown;
   try {
-    return storableJson(JSON.parse(body));
+    payload = JSON.parse(body);
   } catch {
-    return storableText(body);
+    return storable.text(body);
   }
+  return storable.json(payload);
 }
 
 function timeOf(isoTimestamp: string): number {

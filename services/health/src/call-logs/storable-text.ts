@@ -15,6 +15,23 @@ export function storableText(text: string | null): string | null {
   return UNSTORABLE.test(text) ? text.replace(UNSTORABLE, '\uFFFD') : text;
 }
 
+/**
+ * Whether the JSON value parsed from `jsonText` (decoded from UTF-8) is storable as it is:
+ * no string inside it (keys included), and nothing in the JSON of any string that is
+ * itself JSON text, holds either character. One scan of the text instead of a walk of
+ * the value, for text without any `\u` escape (JSON.stringify writes one only for a
+ * control character or an unpaired surrogate):
+ * - JSON.parse refuses raw control characters, and the UTF-8 decoder turns an encoded
+ *   surrogate into U+FFFD, so only an escape can make either character;
+ * - a string holding `\u` (JSON text with an escape of its own, like a request body)
+ *   is written `\\u`, `\u005cu`, `\\\u0075`...: however it is spelt, the text holds
+ *   `\u`. Looking only for the escapes of the two characters would miss the NUL that
+ *   `\u005cu0000` puts in a request body's JSON.
+ */
+export function jsonTextIsStorable(jsonText: string): boolean {
+  return !jsonText.includes('\\u');
+}
+
 /** The same for every string (keys included) inside a JSON value. */
 export function storableJson(value: unknown): unknown {
   if (typeof value === 'string') return storableText(value);
