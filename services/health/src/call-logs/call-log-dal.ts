@@ -1,16 +1,18 @@
 import type { Knex } from '@hookstream/db';
-import type { AttemptRow, CallRow } from './call-log-batch';
+import type { CallLogBatch } from './call-log-batch';
 
 /**
- * Writes of the call log, each one statement (one round trip) for a whole batch: the rows
- * travel as one JSON parameter and are unpacked by `jsonb_to_recordset`. Every write is
- * idempotent, so a batch redelivered after a crash leaves the log as it was.
+ * Writes of the call log. A batch's calls and attempts are one statement (one round trip,
+ * atomic on its own): the rows travel as two JSON parameters unpacked by
+ * `jsonb_to_recordset`. Every write is idempotent, so a batch redelivered after a crash
+ * leaves the log as it was.
  */
 export interface CallLogDal {
-  /** Inserts new calls and merges into existing ones; returns the rows written. */
-  upsertCalls(transaction: Knex.Transaction, calls: readonly CallRow[]): Promise<number>;
-  /** Adds attempts not seen before (keyed by attempt id); returns how many were new. */
-  insertAttempts(transaction: Knex.Transaction, attempts: readonly AttemptRow[]): Promise<number>;
+  /**
+   * Inserts new calls and merges into existing ones, and adds the attempts not seen
+   * before (keyed by attempt id). Returns the calls written and the attempts that were new.
+   */
+  writeCalls(db: Knex | Knex.Transaction, batch: Pick<CallLogBatch, 'calls' | 'attempts'>): Promise<{ callsWritten: number; attemptsWritten: number }>;
   /** Deletes at most `limit` calls (their attempts cascade) created before `cutoff`. */
   purgeCallsCreatedBefore(knex: Knex, cutoff: Date, limit: number): Promise<number>;
 }
@@ -20,7 +22,12 @@ export interface CallLogDal {
 const NEWER_STATE = `(calls.state_changed_at IS NULL OR excluded.state_changed_at >= calls.state_changed_at)`;
 const NEWER_ATTEMPT = `(excluded.last_attempt_at IS NOT NULL AND (calls.last_attempt_at IS NULL OR excluded.last_attempt_at >= calls.last_attempt_at))`;
 
-const UPSERT_CALLS = `
+// Calls are written in event_id order and attempts in id order, so that writers that
+// meet on the same rows (two instances during a rebalance) lock them in one order. Every
+// call of the batch comes back from `written` (ON CONFLICT DO UPDATE returns the rows it
+// updates), and every attempt's call is in the batch, so each attempt finds its call id.
+const WRITE_CALLS = `
+WITH written AS (
 INSERT INTO calls (
   event_id, workspace_id, webhook_id, domain_event_id, event, sub_event, case_id, individual_id, company_id,
   domain_event, status, status_reason, next_retry_at, state_changed_at,
@@ -48,35 +55,38 @@ ON CONFLICT (event_id) DO UPDATE SET
   payload = CASE WHEN ${NEWER_ATTEMPT} THEN excluded.payload ELSE calls.payload END,
   last_attempt_at = GREATEST(calls.last_attempt_at, excluded.last_attempt_at),
   first_attempt_at = LEAST(calls.first_attempt_at, excluded.first_attempt_at),
-  domain_event = COALESCE(excluded.domain_event, calls.domain_event)`;
-
-const INSERT_ATTEMPTS = `
+  domain_event = COALESCE(excluded.domain_event, calls.domain_event)
+RETURNING id, event_id
+),
+new_attempts AS (
 INSERT INTO attempts (
   id, call_id, type, retry_count, endpoint, status_code, error, duration_ms,
   request_headers, response_headers, response_body, attempted_at
 )
 SELECT
-  r.id, calls.id, r.type, r.retry_count, r.endpoint, r.status_code, r.error, r.duration_ms,
+  r.id, written.id, r.type, r.retry_count, r.endpoint, r.status_code, r.error, r.duration_ms,
   r.request_headers, r.response_headers, r.response_body, r.attempted_at
 FROM jsonb_to_recordset(?::jsonb) AS r(
   id uuid, event_id uuid, type text, retry_count integer, endpoint text, status_code integer, error text,
   duration_ms integer, request_headers jsonb, response_headers jsonb, response_body text, attempted_at timestamptz
 )
-JOIN calls ON calls.event_id = r.event_id
+JOIN written ON written.event_id = r.event_id
 ORDER BY r.id
-ON CONFLICT (id) DO NOTHING`;
+ON CONFLICT (id) DO NOTHING
+RETURNING 1
+)
+SELECT (SELECT count(*) FROM written) AS calls, (SELECT count(*) FROM new_attempts) AS attempts`;
 
 export function createCallLogDal(): CallLogDal {
   return {
-    async upsertCalls(transaction, calls) {
-      if (calls.length === 0) return 0;
-      const result = await transaction.raw(UPSERT_CALLS, [JSON.stringify(calls)]);
-      return (result as { rowCount: number }).rowCount;
-    },
-    async insertAttempts(transaction, attempts) {
-      if (attempts.length === 0) return 0;
-      const result = await transaction.raw(INSERT_ATTEMPTS, [JSON.stringify(attempts)]);
-      return (result as { rowCount: number }).rowCount;
+    async writeCalls(db, { calls, attempts }) {
+      // Every attempt belongs to a call of the batch (call-log-batch.ts).
+      if (calls.length === 0) return { callsWritten: 0, attemptsWritten: 0 };
+      // A named (prepared) statement: each connection parses and plans it once, where
+      // planning it for every batch cost more than writing a small batch.
+      const result = await db.raw(WRITE_CALLS, [JSON.stringify(calls), JSON.stringify(attempts)]).options({ name: 'health_write_calls' });
+      const [row] = (result as { rows: Array<{ calls: number | string; attempts: number | string }> }).rows;
+      return { callsWritten: Number(row?.calls ?? 0), attemptsWritten: Number(row?.attempts ?? 0) };
     },
     async purgeCallsCreatedBefore(knex, cutoff, limit) {
       // Small batches, each its own short transaction: the purge never holds many locks
