@@ -3,6 +3,7 @@ import * as initial from './migrations/20261125_0001_initial';
 import * as api from './migrations/20261125_0002_api';
 import * as health from './migrations/20261125_0003_health';
 import * as router from './migrations/20261125_0004_router';
+import * as callLogCompression from './migrations/20261125_0005_call_log_compression';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -18,6 +19,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261125_0002_api', api],
   ['20261125_0003_health', health],
   ['20261125_0004_router', router],
+  ['20261125_0005_call_log_compression', callLogCompression],
 ];
 
 const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

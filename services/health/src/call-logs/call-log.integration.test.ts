@@ -312,6 +312,21 @@ describe('call logs from webhook-outcomes', () => {
     expect(undecodable).toEqual({ not_json: 1, schema_invalid: 1, empty: 1 });
   });
 
+  it('compresses large payloads and response bodies with lz4, and reads them back as sent', async () => {
+    const body = JSON.stringify({ context: { event_id: 'e' }, case: { id: 'case-1', notes: 'a long note, '.repeat(400) } });
+    const responseBody = 'a long answer, '.repeat(400);
+    const outcome = makeOutcome({ request: { headers: {}, body }, response: { headers: {}, body: responseBody } });
+    await publishOutcomes(producer, topics.webhookOutcomes, [outcome]);
+    await waitFor(async () => (await attemptsOf(outcome.event_id)).length === 1, { description: 'the attempt logged' });
+    const { rows } = await database.knex.raw(
+      `SELECT pg_column_compression(calls.payload) AS payload, pg_column_compression(attempts.response_body) AS response_body,
+              calls.payload AS payload_value, attempts.response_body AS response_body_value
+       FROM calls JOIN attempts ON attempts.call_id = calls.id WHERE calls.event_id = ?`,
+      [outcome.event_id],
+    );
+    expect(rows).toEqual([{ payload: 'lz4', response_body: 'lz4', payload_value: JSON.parse(body), response_body_value: responseBody }]);
+  });
+
   it('stores a response body PostgreSQL could not hold as sent, with the bad characters replaced', async () => {
     const outcome = makeOutcome({ response: { headers: {}, body: 'nul\u0000 and lone \uD800 surrogate' } });
     await publishOutcomes(producer, topics.webhookOutcomes, [outcome]);
