@@ -1,5 +1,5 @@
-import { createHash } from 'node:crypto';
-import { validate as isUuid, version as uuidVersion } from 'uuid';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
+import { validate as isUuid, v5 as uuidV5, version as uuidVersion } from 'uuid';
 import { EVENT_ID_NAMESPACE, deriveEventId } from './event-id';
 
 describe('deriveEventId (spec/events.md context.event_id)', () => {
@@ -36,6 +36,29 @@ describe('deriveEventId (spec/events.md context.event_id)', () => {
     ['the ids swapped', webhookId, domainEventId],
   ])('differs for %s', (_case, otherDomainEventId, otherWebhookId) => {
     expect(deriveEventId(otherDomainEventId, otherWebhookId)).not.toBe(deriveEventId(domainEventId, webhookId));
+  });
+
+  it('equals the uuid package\'s v5 of the same name for many random ids, upper case and non-ASCII ones included', () => {
+    const randomText = () => {
+      const characters = ['a', 'Z', '0', '-', '/', 'é', 'ß', '€', '😀', '"', ' '];
+      const length = randomBytes(1).readUInt8(0) % 40;
+      return Array.from(randomBytes(length), (byte) => characters[byte % characters.length]).join('');
+    };
+    for (let index = 0; index < 2_000; index += 1) {
+      const variant = index % 4;
+      const domain = variant === 0 ? randomUUID() : variant === 1 ? randomUUID().toUpperCase() : randomText();
+      const webhook = variant === 3 ? randomText() : randomUUID();
+      expect(deriveEventId(domain, webhook)).toBe(uuidV5(`${domain.toLowerCase()}/${webhook}`, EVENT_ID_NAMESPACE));
+    }
+  });
+
+  it.each([
+    ['just fits the reused buffer', '€'.repeat(163), 'w'],
+    ['just misses the reused buffer', '€'.repeat(164), 'w'],
+    ['is long', 'x'.repeat(5_000), randomUUID()],
+    ['is long and multi-byte', '€😀'.repeat(700), randomUUID()],
+  ])('equals the uuid package\'s v5 when the name %s', (_case, domain, webhook) => {
+    expect(deriveEventId(domain, webhook)).toBe(uuidV5(`${domain.toLowerCase()}/${webhook}`, EVENT_ID_NAMESPACE));
   });
 
   it('treats the domain event id case-insensitively, as UUIDs are', () => {
