@@ -28,7 +28,12 @@ export function routeDomainEvent(
   if (!validation.ok) return { kind: 'dead_letter', reason: validation.reason, message: validation.message };
   const event = validation.event;
   const deliveries: DeliveryMessage[] = [];
-  for (const webhook of webhooksOfWorkspace(event.workspace.id)) {
+  const webhooks = webhooksOfWorkspace(event.workspace.id);
+  if (webhooks.length === 0) return { kind: 'routed', event, deliveries };
+  const producedAtIso = producedAt.toISOString();
+  // One copy shared by the event's deliveries (encoded once, never mutated).
+  const domainEvent: DeliveryMessage['domain_event'] = { ...event };
+  for (const webhook of webhooks) {
     const match = matchSubscription(event.type, webhook.events);
     if (!match) continue;
     deliveries.push({
@@ -39,11 +44,11 @@ export function routeDomainEvent(
       workspace_id: event.workspace.id,
       event: match.event,
       sub_event: match.subEvent ?? null,
-      domain_event: { ...event },
+      domain_event: domainEvent,
       retry_count: 0,
       first_attempt_at: null,
-      due_at: producedAt.toISOString(),
-      produced_at: producedAt.toISOString(),
+      due_at: producedAtIso,
+      produced_at: producedAtIso,
     });
   }
   return { kind: 'routed', event, deliveries };
