@@ -35,5 +35,19 @@ export function createRouterMetrics(registry: Registry) {
       buckets: DURATION_BUCKETS_SECONDS,
       registers: [registry],
     }),
+    // Group commit: the batches of all partitions share transactions. The counts of these
+    // histograms are the committed transactions; their sums the batches and messages in them.
+    transactionBatches: new Histogram({
+      name: 'hookstream_router_transaction_batches',
+      help: 'Consumed batches (one per partition) committed per Kafka transaction',
+      buckets: [1, 2, 3, 4, 6, 8, 12, 16, 24, 32],
+      registers: [registry],
+    }),
+    transactionMessages: new Histogram({
+      name: 'hookstream_router_transaction_messages',
+      help: 'Messages (deliveries and dead letters) produced per Kafka transaction',
+      buckets: [0, 1, 10, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000],
+      registers: [registry],
+    }),
   };
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { deriveEventId } from '@hookstream/events';
 import { decodeDomainEventBytes, routeDomainEvent, type SubscribedWebhook } from './route-event';
-import { chunksByBytes, encodeDeliveries } from './router-consumer';
+import { encodeDeliveries } from './router-consumer';
 
 const workspace = { id: 'ws-1', name: 'Acme' };
 const producedAt = new Date('2026-11-25T12:00:00.000Z');
@@ -100,18 +100,11 @@ describe('decodeDomainEventBytes', () => {
   });
 });
 
-describe('encodeDeliveries and chunksByBytes', () => {
+describe('encodeDeliveries', () => {
   it('encodes each delivery as the full message, the envelope serialised once', () => {
     const result = routeDomainEvent(envelope(), () => Object.values(webhooks), producedAt);
     if (result.kind !== 'routed') throw new Error('not routed');
     const encoded = encodeDeliveries(result.deliveries);
     expect(encoded.map((bytes) => JSON.parse(bytes.toString('utf8')))).toEqual(JSON.parse(JSON.stringify(result.deliveries)));
-  });
-
-  it('splits messages into runs under the byte limit, a large one alone', () => {
-    const message = (size: number) => ({ value: Buffer.alloc(size) });
-    const chunks = chunksByBytes([message(40), message(40), message(40), message(200), message(10)], 100);
-    expect(chunks.map((chunk) => chunk.map((entry) => entry.value.length))).toEqual([[40, 40], [40], [200], [10]]);
-    expect(chunksByBytes([], 100)).toEqual([]);
   });
 });

@@ -1,4 +1,4 @@
-import type { EachBatchPayload, IHeaders, KafkaMessage, Producer } from '@hookstream/kafka';
+import type { EachBatchPayload, IHeaders, KafkaMessage } from '@hookstream/kafka';
 import type { TopicNames } from '@hookstream/kafka';
 import type { DeliveryMessage } from '@hookstream/messages';
 import {
@@ -12,7 +12,8 @@ import {
 } from '@hookstream/observability';
 import type { RouterMetrics } from './metrics';
 import type { ReceiptsDal } from './receipts-dal';
-import { decodeDomainEventBytes, routeDomainEvent, type SubscribedWebhook } from './route-event';
+import { decodeDomainEventBytes, routeDomainEvent, type RouteResult, type SubscribedWebhook } from './route-event';
+import type { OutgoingMessage, TransactionBatcher } from './transaction-batcher';
 
 /**
  * The deliveries of one domain event share its (possibly large) envelope: it is
@@ -38,40 +39,21 @@ export const DLQ_HEADERS = {
 } as const;
 
 export interface RouterDependencies {
-  producer: Producer;
+  /** Commits the routed batches of all partitions, several per Kafka transaction. */
+  transactions: TransactionBatcher;
   topics: Pick<TopicNames, 'domainEvents' | 'domainEventsDlq' | 'webhookDeliveries'>;
-  consumerGroup: string;
   maxMessageBytes: number;
   webhooksOf: (workspaceId: string) => readonly SubscribedWebhook[];
   /** Routing decisions need a current view of the webhooks: stale means retry later. */
   webhookViewIsFresh: () => boolean;
   decodeWireFormat?: ((bytes: Buffer) => Promise<unknown>) | undefined;
-  receipts: ReceiptsDal;
+  /** Reads receipts; the batcher records them after each commit. */
+  receipts: Pick<ReceiptsDal, 'findRouted'>;
   metrics: RouterMetrics;
   logger: Logger;
 }
 
 const tracer = getTracer('hookstream-router');
-
-const MAX_BYTES_PER_SEND = 512 * 1024;
-
-/** Splits messages into runs of at most `maxBytes` of values (a larger message goes alone). */
-export function chunksByBytes<T extends { value: Buffer }>(messages: readonly T[], maxBytes: number): T[][] {
-  const chunks: T[][] = [];
-  let current: T[] = [];
-  let bytes = 0;
-  for (const message of messages) {
-    if (current.length > 0 && bytes + message.value.length > maxBytes) {
-      chunks.push(current);
-      current = [];
-      bytes = 0;
-    }
-    current.push(message);
-    bytes += message.value.length;
-  }
-  if (current.length > 0) chunks.push(current);
-  return chunks;
-}
 
 function headerText(headers: IHeaders | undefined, name: string): string | undefined {
   const value = headers?.[name];
@@ -79,16 +61,11 @@ function headerText(headers: IHeaders | undefined, name: string): string | undef
   return first === undefined ? undefined : first.toString();
 }
 
-interface OutgoingMessage {
-  key: Buffer | string | null;
-  value: Buffer;
-  headers: IHeaders;
-}
-
 /**
- * Routes one batch of one partition inside one Kafka transaction: every delivery and
- * dead letter of the batch, and the batch's input offset, become visible together or not
- * at all. A crash anywhere before the commit means the batch is routed again from its
+ * Routes one batch of one partition and hands it to the transaction batcher: every
+ * delivery and dead letter of the batch, and the batch's input offset, become visible
+ * together (in one Kafka transaction, possibly shared with other partitions' batches) or
+ * not at all. A crash anywhere before the commit means the batch is routed again from its
  * last committed offset, yielding the same messages (the event ids are deterministic).
  */
 export async function routeBatch(dependencies: RouterDependencies, payload: EachBatchPayload): Promise<void> {
@@ -102,123 +79,128 @@ export async function routeBatch(dependencies: RouterDependencies, payload: Each
     throw new Error('the webhook view is stale (database unreachable?); retrying the batch');
   }
 
-  const deliveries: OutgoingMessage[] = [];
-  const deadLetters: OutgoingMessage[] = [];
-  const routedIds: string[] = [];
-  const results: Array<{ message: KafkaMessage; result: Awaited<ReturnType<typeof classify>> }> = [];
-
-  async function classify(message: KafkaMessage) {
-    const decoded = await decodeDomainEventBytes(message.value, dependencies.maxMessageBytes, dependencies.decodeWireFormat);
-    if (!decoded.ok) return { kind: 'dead_letter' as const, reason: decoded.reason, message: decoded.message };
-    return routeDomainEvent(decoded.decoded, dependencies.webhooksOf, new Date(Number(message.timestamp)));
-  }
-
-  for (const message of batch.messages) {
-    results.push({ message, result: await classify(message) });
-  }
-
-  // A domain event id routed before (in an earlier batch, or earlier in this one) is a
-  // republished duplicate: drop it, so each webhook gets one call per id.
-  const candidateIds = results.flatMap(({ result }) => (result.kind === 'routed' ? [result.event.id] : []));
-  const alreadyRouted = await dependencies.receipts.findRouted([...new Set(candidateIds.map((id) => id.toLowerCase()))]);
-  await heartbeat();
-
-  const counts = { routed: 0, no_match: 0, duplicate: 0, dead_lettered: 0 };
-  for (const { message, result } of results) {
-    if (result.kind === 'dead_letter') {
-      counts.dead_lettered += 1;
-      metrics.dlqMessages.inc({ reason: result.reason });
-      logger.warn(
-        { topic: batch.topic, partition: batch.partition, offset: message.offset, reason: result.reason, detail: result.message },
-        'domain event dead-lettered',
-      );
-      deadLetters.push({
-        key: message.key,
-        value: message.value ?? Buffer.alloc(0),
-        headers: {
-          ...message.headers,
-          [DLQ_HEADERS.reason]: result.reason,
-          [DLQ_HEADERS.message]: result.message.slice(0, 1_000),
-          [DLQ_HEADERS.sourceTopic]: batch.topic,
-          [DLQ_HEADERS.sourcePartition]: String(batch.partition),
-          [DLQ_HEADERS.sourceOffset]: message.offset,
-        },
-      });
-      continue;
-    }
-    // PostgreSQL returns uuids in lower case.
-    const domainEventId = result.event.id.toLowerCase();
-    if (alreadyRouted.has(domainEventId)) {
-      counts.duplicate += 1;
-      continue;
-    }
-    alreadyRouted.add(domainEventId);
-    routedIds.push(domainEventId);
-    metrics.fanout.observe(result.deliveries.length);
-    if (result.deliveries.length === 0) {
-      counts.no_match += 1;
-      continue;
-    }
-    counts.routed += 1;
-
-    // One span per routed event, child of the producer's traceparent when there is one;
-    // its context travels on to the sender in each delivery's headers.
-    const parent = contextFromTraceHeaders({
-      traceparent: headerText(message.headers, 'traceparent'),
-      tracestate: headerText(message.headers, 'tracestate'),
-    });
-    const span = tracer.startSpan(
-      'route domain event',
-      {
-        kind: SpanKind.CONSUMER,
-        attributes: {
-          'messaging.system': 'kafka',
-          'messaging.destination.name': batch.topic,
-          'hookstream.domain_event.type': result.event.type,
-          'hookstream.fanout': result.deliveries.length,
-        },
-      },
-      parent,
-    );
-    const traceHeaders = traceHeadersOf(trace.setSpan(otelContext.active(), span));
-    span.end();
-    const encoded = encodeDeliveries(result.deliveries);
-    result.deliveries.forEach((delivery, index) => {
-      metrics.deliveriesRouted.inc({ event: delivery.event });
-      deliveries.push({ key: delivery.event_id, value: encoded[index] as Buffer, headers: traceHeaders });
-    });
-  }
-
-  const lastOffset = batch.lastOffset();
-  const transaction = await dependencies.producer.transaction();
+  const ticket = dependencies.transactions.enter();
   try {
-    // Several sends in one transaction: each request (and each partition's record batch
-    // in it) stays under the broker's message size limit, whatever the batch's fan-out.
-    for (const [topic, messages] of [
-      [topics.webhookDeliveries, deliveries],
-      [topics.domainEventsDlq, deadLetters],
-    ] as const) {
-      for (const chunk of chunksByBytes(messages, MAX_BYTES_PER_SEND)) {
-        await transaction.sendBatch({ topicMessages: [{ topic, messages: chunk }], acks: -1 });
-      }
+    const results: Array<{ message: KafkaMessage; result: RouteResult }> = [];
+    for (const message of batch.messages) {
+      const decoded = await decodeDomainEventBytes(message.value, dependencies.maxMessageBytes, dependencies.decodeWireFormat);
+      const result: RouteResult = decoded.ok
+        ? routeDomainEvent(decoded.decoded, dependencies.webhooksOf, new Date(Number(message.timestamp)))
+        : { kind: 'dead_letter', reason: decoded.reason, message: decoded.message };
+      results.push({ message, result });
     }
-    await transaction.sendOffsets({
-      consumerGroupId: dependencies.consumerGroup,
-      topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString() }] }],
+
+    // A domain event id routed before (in an earlier batch, earlier in this one, or in
+    // another partition's batch still in flight) is a republished duplicate: drop it, so
+    // each webhook gets one call per id. PostgreSQL returns uuids in lower case.
+    const candidateIds = new Set<string>();
+    for (const { result } of results) {
+      if (result.kind === 'routed') candidateIds.add(result.event.id.toLowerCase());
+    }
+    // Claimed before the receipts are read: another batch's id is then either still
+    // claimed by it or already recorded.
+    const heldElsewhere = ticket.claim(candidateIds);
+    const alreadyRouted = await dependencies.receipts.findRouted(
+      heldElsewhere.size === 0 ? [...candidateIds] : [...candidateIds].filter((id) => !heldElsewhere.has(id)),
+    );
+    for (const id of heldElsewhere) alreadyRouted.add(id);
+    await heartbeat();
+
+    const deliveries: OutgoingMessage[] = [];
+    const deadLetters: OutgoingMessage[] = [];
+    const routedIds: string[] = [];
+    const counts = { routed: 0, no_match: 0, duplicate: 0, dead_lettered: 0 };
+    // Metrics are counted once the batch is committed, so that a retried batch counts once.
+    const deliveriesByEvent = new Map<string, number>();
+    const deadLettersByReason = new Map<string, number>();
+    const fanouts: number[] = [];
+    for (const { message, result } of results) {
+      if (result.kind === 'dead_letter') {
+        counts.dead_lettered += 1;
+        deadLettersByReason.set(result.reason, (deadLettersByReason.get(result.reason) ?? 0) + 1);
+        logger.warn(
+          { topic: batch.topic, partition: batch.partition, offset: message.offset, reason: result.reason, detail: result.message },
+          'domain event dead-lettered',
+        );
+        deadLetters.push({
+          key: message.key,
+          value: message.value ?? Buffer.alloc(0),
+          headers: {
+            ...message.headers,
+            [DLQ_HEADERS.reason]: result.reason,
+            [DLQ_HEADERS.message]: result.message.slice(0, 1_000),
+            [DLQ_HEADERS.sourceTopic]: batch.topic,
+            [DLQ_HEADERS.sourcePartition]: String(batch.partition),
+            [DLQ_HEADERS.sourceOffset]: message.offset,
+          },
+        });
+        continue;
+      }
+      const domainEventId = result.event.id.toLowerCase();
+      if (alreadyRouted.has(domainEventId)) {
+        counts.duplicate += 1;
+        continue;
+      }
+      alreadyRouted.add(domainEventId);
+      routedIds.push(domainEventId);
+      fanouts.push(result.deliveries.length);
+      if (result.deliveries.length === 0) {
+        counts.no_match += 1;
+        continue;
+      }
+      counts.routed += 1;
+
+      // One span per routed event, child of the producer's traceparent when there is one;
+      // its context travels on to the sender in each delivery's headers.
+      const parent = contextFromTraceHeaders({
+        traceparent: headerText(message.headers, 'traceparent'),
+        tracestate: headerText(message.headers, 'tracestate'),
+      });
+      const span = tracer.startSpan(
+        'route domain event',
+        {
+          kind: SpanKind.CONSUMER,
+          attributes: {
+            'messaging.system': 'kafka',
+            'messaging.destination.name': batch.topic,
+            'hookstream.domain_event.type': result.event.type,
+            'hookstream.fanout': result.deliveries.length,
+          },
+        },
+        parent,
+      );
+      const traceHeaders = traceHeadersOf(trace.setSpan(otelContext.active(), span));
+      span.end();
+      const encoded = encodeDeliveries(result.deliveries);
+      result.deliveries.forEach((delivery, index) => {
+        deliveriesByEvent.set(delivery.event, (deliveriesByEvent.get(delivery.event) ?? 0) + 1);
+        deliveries.push({ key: delivery.event_id, value: encoded[index] as Buffer, headers: traceHeaders });
+      });
+    }
+
+    const lastOffset = batch.lastOffset();
+    const outcome = await ticket.submit({
+      topicMessages: [
+        { topic: topics.webhookDeliveries, messages: deliveries },
+        { topic: topics.domainEventsDlq, messages: deadLetters },
+      ],
+      offset: { topic: batch.topic, partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString() },
+      routedIds,
+      // Only once committed: kafkajs then fetches on from the next offset.
+      onCommitted: () => resolveOffset(lastOffset),
+      isStale,
     });
-    await transaction.commit();
-  } catch (error) {
-    await transaction.abort().catch((abortError: unknown) => logger.warn({ err: abortError }, 'transaction abort failed'));
-    throw error;
-  }
-  resolveOffset(lastOffset);
+    // Revoked or re-positioned while waiting: nothing of it was committed; it will be read again.
+    if (outcome === 'stale') return;
 
-  // After the commit: a crash before this line re-routes nothing (the offsets are
-  // committed), and a duplicate arriving later finds the receipt.
-  await dependencies.receipts.recordRouted(routedIds);
-
-  for (const [result, count] of Object.entries(counts)) {
-    if (count > 0) metrics.eventsConsumed.inc({ result }, count);
+    for (const [event, count] of deliveriesByEvent) metrics.deliveriesRouted.inc({ event }, count);
+    for (const [reason, count] of deadLettersByReason) metrics.dlqMessages.inc({ reason }, count);
+    for (const fanout of fanouts) metrics.fanout.observe(fanout);
+    for (const [result, count] of Object.entries(counts)) {
+      if (count > 0) metrics.eventsConsumed.inc({ result }, count);
+    }
+    stopTimer();
+  } finally {
+    ticket.release();
   }
-  stopTimer();
 }

@@ -1,19 +1,22 @@
 import type { loadConfig } from '@hookstream/config';
 import { createDatabase, createWebhookView, waitForDatabase } from '@hookstream/db';
 import { normalizeDecodedEnvelope } from '@hookstream/events';
-import { createKafka, fetchOptionsOf, prepareKafka, startConsumerLagMetric } from '@hookstream/kafka';
+import { compressionType, createKafka, fetchOptionsOf, prepareKafka, startConsumerLagMetric } from '@hookstream/kafka';
 import { createSchemaRegistry } from '@hookstream/producer';
 import type { ServiceRuntime } from '@hookstream/observability';
 import type { configShape } from './config';
 import { createRouterMetrics } from './metrics';
 import { createReceiptsDal } from './receipts-dal';
 import { routeBatch } from './router-consumer';
+import { createTransactionBatcher } from './transaction-batcher';
 
 type Config = ReturnType<typeof loadConfig<typeof configShape>>;
 
 /**
  * Wires the router: domain-events → (validate, match against the webhook view) →
- * webhook-deliveries and domain-events-dlq, one Kafka transaction per batch.
+ * webhook-deliveries and domain-events-dlq. Every partition's batches are routed
+ * concurrently and committed together, with their offsets, in shared Kafka transactions
+ * of the one transactional producer (group commit, `transaction-batcher.ts`).
  */
 export async function startRouter(config: Config, runtime: ServiceRuntime): Promise<void> {
   const { logger, registry } = runtime;
@@ -64,17 +67,32 @@ export async function startRouter(config: Config, runtime: ServiceRuntime): Prom
   });
 
   const receipts = createReceiptsDal(database);
+  const transactions = createTransactionBatcher({
+    producer,
+    consumerGroup,
+    // Each request (and each partition's record batch in it) stays under the broker's
+    // message size limit, whatever the batches' fan-out.
+    maxBytesPerSend: 512 * 1024,
+    compression: compressionType(config.KAFKA_COMPRESSION),
+    // One insert per transaction, after its commit: a crash before it re-routes nothing
+    // (the offsets are committed), and a duplicate arriving later finds the receipt.
+    afterCommit: (routedIds) => receipts.recordRouted(routedIds),
+    onTransaction: ({ batches, messages }) => {
+      metrics.transactionBatches.observe(batches);
+      metrics.transactionMessages.observe(messages);
+    },
+    logger,
+  });
   await consumer.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
-    // One transactional producer: batches are routed one at a time.
-    partitionsConsumedConcurrently: 1,
+    // Every partition at once; their batches share the producer's transactions.
+    partitionsConsumedConcurrently: config.KAFKA_TOPIC_PARTITIONS,
     eachBatch: (payload) =>
       routeBatch(
         {
-          producer,
+          transactions,
           topics,
-          consumerGroup,
           maxMessageBytes: config.DOMAIN_EVENT_MAX_BYTES,
           webhooksOf: (workspaceId) => webhookView.onlineWebhooksOf(workspaceId),
           webhookViewIsFresh: () => webhookView.isFresh(),

@@ -1,0 +1,368 @@
+import {
+  createTransactionBatcher,
+  requestsByBytes,
+  type Contribution,
+  type OutgoingMessage,
+  type TransactionBatcherOptions,
+} from './transaction-batcher';
+
+interface Deferred {
+  promise: Promise<void>;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+function deferred(): Deferred {
+  let resolve!: () => void;
+  let reject!: (error: unknown) => void;
+  const promise = new Promise<void>((onResolve, onReject) => {
+    resolve = onResolve;
+    reject = onReject;
+  });
+  return { promise, resolve, reject };
+}
+
+interface SendBatchCall {
+  topicMessages: Array<{ topic: string; messages: OutgoingMessage[] }>;
+  acks?: number;
+}
+
+interface SendOffsetsCall {
+  consumerGroupId: string;
+  topics: Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }>;
+}
+
+/** One transaction of the fake producer: what it was asked to do, and a way to hold its commit. */
+interface FakeTransaction {
+  sends: SendBatchCall[];
+  offsets: SendOffsetsCall[];
+  committed: boolean;
+  aborted: boolean;
+}
+
+/**
+ * A transactional producer that records every transaction. `holdCommits` makes each commit
+ * wait until the test releases it; `failNext` makes one step of the next transaction fail.
+ */
+function fakeProducer() {
+  const transactions: FakeTransaction[] = [];
+  const heldCommits: Deferred[] = [];
+  let holdCommits = false;
+  let failNext: { step: 'begin' | 'send' | 'commit'; error: Error } | undefined;
+  let open = 0;
+  return {
+    transactions,
+    heldCommits,
+    hold(value: boolean) {
+      holdCommits = value;
+    },
+    failNext(step: 'begin' | 'send' | 'commit', error: Error) {
+      failNext = { step, error };
+    },
+    producer: {
+      async transaction() {
+        const failure = failNext?.step === 'begin' ? failNext : undefined;
+        if (failure) {
+          failNext = undefined;
+          throw failure.error;
+        }
+        // The real producer refuses a second transaction while one is open.
+        if (open > 0) throw new Error('there is already an ongoing transaction');
+        open += 1;
+        const failing = failNext;
+        failNext = undefined;
+        const record: FakeTransaction = { sends: [], offsets: [], committed: false, aborted: false };
+        transactions.push(record);
+        return {
+          async sendBatch(call: SendBatchCall) {
+            if (failing?.step === 'send') throw failing.error;
+            record.sends.push(call);
+          },
+          async sendOffsets(call: SendOffsetsCall) {
+            record.offsets.push(call);
+          },
+          async commit() {
+            if (holdCommits) {
+              const hold = deferred();
+              heldCommits.push(hold);
+              await hold.promise;
+            }
+            if (failing?.step === 'commit') throw failing.error;
+            record.committed = true;
+            open -= 1;
+          },
+          async abort() {
+            record.aborted = true;
+            open -= 1;
+          },
+        };
+      },
+    },
+  };
+}
+
+const message = (text: string): OutgoingMessage => ({ key: text, value: Buffer.from(text), headers: {} });
+
+function contribution(partition: number, nextOffset: string, texts: string[], routedIds: string[] = []): Contribution {
+  return {
+    topicMessages: [
+      { topic: 'deliveries', messages: texts.map(message) },
+      { topic: 'dlq', messages: [] },
+    ],
+    offset: { topic: 'domain-events', partition, offset: nextOffset },
+    routedIds,
+  };
+}
+
+const sentTexts = (transaction: FakeTransaction | undefined) =>
+  (transaction?.sends ?? []).flatMap((send) => send.topicMessages.flatMap(({ messages }) => messages.map((entry) => entry.value.toString())));
+
+const flush = () => new Promise((resolve) => setImmediate(resolve));
+
+function setup(overrides: Partial<TransactionBatcherOptions> = {}) {
+  const fake = fakeProducer();
+  const recorded: string[][] = [];
+  const transactionSizes: Array<{ batches: number; messages: number }> = [];
+  const warnings: unknown[] = [];
+  const batcher = createTransactionBatcher({
+    producer: fake.producer as unknown as TransactionBatcherOptions['producer'],
+    consumerGroup: 'router-group',
+    maxBytesPerSend: 1_000,
+    // Long enough never to expire in a test unless the test says otherwise.
+    maxLingerMs: 60_000,
+    afterCommit: async (ids) => {
+      recorded.push(ids);
+    },
+    onTransaction: (summary) => transactionSizes.push(summary),
+    logger: { warn: (...args: unknown[]) => warnings.push(args) } as unknown as TransactionBatcherOptions['logger'],
+    ...overrides,
+  });
+  return { fake, batcher, recorded, transactionSizes, warnings };
+}
+
+describe('createTransactionBatcher (group commit of the routed batches)', () => {
+  it('commits a lone batch: its messages, its offset, then its receipts', async () => {
+    const { fake, batcher, recorded, transactionSizes } = setup();
+    const ticket = batcher.enter();
+    const committed = jest.fn();
+    const outcome = await ticket.submit({ ...contribution(0, '11', ['a', 'b'], ['id-a', 'id-b']), onCommitted: committed });
+    expect(outcome).toBe('committed');
+    expect(fake.transactions).toHaveLength(1);
+    expect(fake.transactions[0]).toMatchObject({ committed: true, aborted: false });
+    expect(fake.transactions[0]?.sends).toEqual([
+      { topicMessages: [{ topic: 'deliveries', messages: [message('a'), message('b')] }], acks: -1, compression: undefined },
+    ]);
+    expect(fake.transactions[0]?.offsets).toEqual([
+      { consumerGroupId: 'router-group', topics: [{ topic: 'domain-events', partitions: [{ partition: 0, offset: '11' }] }] },
+    ]);
+    expect(committed).toHaveBeenCalledTimes(1);
+    expect(recorded).toEqual([['id-a', 'id-b']]);
+    expect(transactionSizes).toEqual([{ batches: 1, messages: 2 }]);
+  });
+
+  it('puts every batch submitted while a transaction is in flight into the next one: one send, one sendOffsets with every partition, one commit', async () => {
+    const { fake, batcher, recorded, transactionSizes } = setup();
+    fake.hold(true);
+    const first = batcher.enter().submit(contribution(0, '5', ['p0'], ['id-0']));
+    await flush();
+    expect(fake.heldCommits).toHaveLength(1);
+
+    // Partitions 1 and 2 finish routing while partition 0's transaction is committing.
+    const second = batcher.enter().submit(contribution(1, '8', ['p1-a', 'p1-b'], ['id-1']));
+    const third = batcher.enter().submit(contribution(2, '3', ['p2'], ['id-2']));
+    await flush();
+    expect(fake.transactions).toHaveLength(1);
+
+    fake.hold(false);
+    fake.heldCommits[0]?.resolve();
+    await expect(Promise.all([first, second, third])).resolves.toEqual(['committed', 'committed', 'committed']);
+    expect(fake.transactions).toHaveLength(2);
+    const shared = fake.transactions[1];
+    expect(shared?.sends).toHaveLength(1);
+    expect(sentTexts(shared)).toEqual(['p1-a', 'p1-b', 'p2']);
+    expect(shared?.offsets).toEqual([
+      {
+        consumerGroupId: 'router-group',
+        topics: [{ topic: 'domain-events', partitions: [{ partition: 1, offset: '8' }, { partition: 2, offset: '3' }] }],
+      },
+    ]);
+    expect(shared?.committed).toBe(true);
+    expect(recorded).toEqual([['id-0'], ['id-1', 'id-2']]);
+    expect(transactionSizes).toEqual([
+      { batches: 1, messages: 1 },
+      { batches: 2, messages: 3 },
+    ]);
+  });
+
+  it('waits for the batches that entered before the first submission, so that the batches of one fetch share a transaction', async () => {
+    const { fake, batcher } = setup();
+    const tickets = [batcher.enter(), batcher.enter(), batcher.enter()];
+    const first = tickets[0]?.submit(contribution(0, '1', ['p0']));
+    await flush();
+    expect(fake.transactions).toHaveLength(0);
+    const second = tickets[1]?.submit(contribution(1, '1', ['p1']));
+    await flush();
+    expect(fake.transactions).toHaveLength(0);
+    // The third fails before submitting (e.g. the webhook view went stale): no more waiting.
+    tickets[2]?.release();
+    await expect(Promise.all([first, second])).resolves.toEqual(['committed', 'committed']);
+    expect(fake.transactions).toHaveLength(1);
+    expect(sentTexts(fake.transactions[0])).toEqual(['p0', 'p1']);
+  });
+
+  it('waits for a slow batch at most maxLingerMs', async () => {
+    const { fake, batcher } = setup({ maxLingerMs: 30 });
+    const slow = batcher.enter();
+    const started = Date.now();
+    await expect(batcher.enter().submit(contribution(0, '1', ['p0']))).resolves.toBe('committed');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(25);
+    expect(fake.transactions).toHaveLength(1);
+    await expect(slow.submit(contribution(1, '1', ['p1']))).resolves.toBe('committed');
+    expect(fake.transactions).toHaveLength(2);
+  });
+
+  it('rejects every contributor of a failed transaction after aborting it, resolves none of their offsets, and goes on with the next', async () => {
+    const { fake, batcher, recorded } = setup();
+    const failure = new Error('broker said no');
+    fake.failNext('commit', failure);
+    const tickets = [batcher.enter(), batcher.enter()];
+    const committed = jest.fn();
+    const results = Promise.allSettled([
+      tickets[0]?.submit({ ...contribution(0, '4', ['p0'], ['id-0']), onCommitted: committed }),
+      tickets[1]?.submit({ ...contribution(1, '9', ['p1'], ['id-1']), onCommitted: committed }),
+    ]);
+    expect((await results).map((result) => (result.status === 'rejected' ? result.reason : result.status))).toEqual([failure, failure]);
+    expect(fake.transactions).toHaveLength(1);
+    expect(fake.transactions[0]).toMatchObject({ committed: false, aborted: true });
+    expect(committed).not.toHaveBeenCalled();
+    expect(recorded).toEqual([]);
+
+    // kafkajs re-delivers both batches; the batcher is not stuck.
+    await expect(batcher.enter().submit(contribution(0, '4', ['p0'], ['id-0']))).resolves.toBe('committed');
+    expect(fake.transactions[1]).toMatchObject({ committed: true, aborted: false });
+    expect(recorded).toEqual([['id-0']]);
+  });
+
+  it.each(['begin', 'send'] as const)('rejects the contributors when the transaction fails at %s', async (step) => {
+    const { fake, batcher } = setup();
+    const failure = new Error(`${step} failed`);
+    fake.failNext(step, failure);
+    await expect(batcher.enter().submit(contribution(0, '2', ['p0']))).rejects.toBe(failure);
+    if (step === 'send') expect(fake.transactions[0]).toMatchObject({ committed: false, aborted: true });
+    await expect(batcher.enter().submit(contribution(0, '2', ['p0']))).resolves.toBe('committed');
+  });
+
+  it('commits the offsets of a batch with nothing to send (all duplicates or no match)', async () => {
+    const { fake, batcher } = setup();
+    const committed = jest.fn();
+    await expect(batcher.enter().submit({ ...contribution(2, '42', []), onCommitted: committed })).resolves.toBe('committed');
+    expect(fake.transactions).toHaveLength(1);
+    expect(fake.transactions[0]?.sends).toEqual([]);
+    expect(fake.transactions[0]?.offsets).toEqual([
+      { consumerGroupId: 'router-group', topics: [{ topic: 'domain-events', partitions: [{ partition: 2, offset: '42' }] }] },
+    ]);
+    expect(fake.transactions[0]?.committed).toBe(true);
+    expect(committed).toHaveBeenCalledTimes(1);
+  });
+
+  it('leaves out a batch whose partition went stale while it waited: neither its messages nor its offset', async () => {
+    const { fake, batcher, recorded } = setup();
+    const tickets = [batcher.enter(), batcher.enter()];
+    const committed = jest.fn();
+    const stale = tickets[0]?.submit({ ...contribution(0, '7', ['stale'], ['id-stale']), isStale: () => true, onCommitted: committed });
+    const live = tickets[1]?.submit({ ...contribution(1, '3', ['live'], ['id-live']), isStale: () => false });
+    await expect(Promise.all([stale, live])).resolves.toEqual(['stale', 'committed']);
+    expect(sentTexts(fake.transactions[0])).toEqual(['live']);
+    expect(fake.transactions[0]?.offsets[0]?.topics).toEqual([{ topic: 'domain-events', partitions: [{ partition: 1, offset: '3' }] }]);
+    expect(committed).not.toHaveBeenCalled();
+    expect(recorded).toEqual([['id-live']]);
+
+    // Only stale batches: no transaction at all.
+    await expect(batcher.enter().submit({ ...contribution(0, '7', ['stale']), isStale: () => true })).resolves.toBe('stale');
+    expect(fake.transactions).toHaveLength(1);
+  });
+
+  it('rejects the contributors when recording the receipts fails, after their offsets were resolved', async () => {
+    const failure = new Error('database down');
+    const { fake, batcher } = setup({ afterCommit: () => Promise.reject(failure) });
+    const committed = jest.fn();
+    await expect(batcher.enter().submit({ ...contribution(0, '2', ['p0'], ['id']), onCommitted: committed })).rejects.toBe(failure);
+    expect(fake.transactions[0]?.committed).toBe(true);
+    expect(committed).toHaveBeenCalledTimes(1);
+  });
+
+  it('starts the next transaction while the previous one records its receipts', async () => {
+    const receipts: Deferred[] = [];
+    const { fake, batcher } = setup({
+      afterCommit: () => {
+        const pending = deferred();
+        receipts.push(pending);
+        return pending.promise;
+      },
+    });
+    const first = batcher.enter().submit(contribution(0, '1', ['p0']));
+    await flush();
+    expect(receipts).toHaveLength(1);
+    const second = batcher.enter().submit(contribution(1, '1', ['p1']));
+    await flush();
+    expect(fake.transactions.map((transaction) => transaction.committed)).toEqual([true, true]);
+    receipts.forEach((pending) => pending.resolve());
+    await expect(Promise.all([first, second])).resolves.toEqual(['committed', 'committed']);
+  });
+});
+
+describe('claims on domain event ids in flight', () => {
+  it('reports an id another batch in flight holds, until that batch has committed and recorded it', async () => {
+    const receipts: Deferred[] = [];
+    const { batcher } = setup({
+      afterCommit: () => {
+        const pending = deferred();
+        receipts.push(pending);
+        return pending.promise;
+      },
+    });
+    const first = batcher.enter();
+    expect(first.claim(['x', 'y'])).toEqual(new Set());
+    expect(first.claim(['x'])).toEqual(new Set());
+
+    const second = batcher.enter();
+    expect(second.claim(['y', 'z'])).toEqual(new Set(['y']));
+    second.release();
+
+    const submitted = first.submit(contribution(0, '1', ['x', 'y'], ['x', 'y']));
+    await flush();
+    // Committed, receipts not yet written: still claimed.
+    expect(receipts).toHaveLength(1);
+    expect(batcher.enter().claim(['y'])).toEqual(new Set(['y']));
+    receipts[0]?.resolve();
+    await submitted;
+    const third = batcher.enter();
+    expect(third.claim(['x', 'y', 'z'])).toEqual(new Set());
+    third.release();
+  });
+
+  it('drops the claims of a batch whose transaction failed', async () => {
+    const { fake, batcher } = setup();
+    fake.failNext('commit', new Error('no'));
+    const ticket = batcher.enter();
+    ticket.claim(['x']);
+    await expect(ticket.submit(contribution(0, '1', ['x'], ['x']))).rejects.toThrow('no');
+    expect(batcher.enter().claim(['x'])).toEqual(new Set());
+  });
+});
+
+describe('requestsByBytes', () => {
+  const sized = (size: number) => ({ key: null, value: Buffer.alloc(size), headers: {} });
+  const shape = (requests: ReturnType<typeof requestsByBytes>) =>
+    requests.map((request) => request.map(({ topic, messages }) => `${topic}:${messages.map((entry) => entry.value.length).join(',')}`));
+
+  it('splits the messages of all topics into requests under the byte limit, a large message alone', () => {
+    const byTopic = new Map([
+      ['deliveries', [sized(40), sized(40), sized(40), sized(200), sized(10)]],
+      ['dlq', [sized(30), sized(0)]],
+    ]);
+    expect(shape(requestsByBytes(byTopic, 100))).toEqual([['deliveries:40,40'], ['deliveries:40'], ['deliveries:200'], ['deliveries:10', 'dlq:30,0']]);
+    expect(requestsByBytes(new Map(), 100)).toEqual([]);
+    expect(requestsByBytes(new Map([['dlq', [sized(0)]]]), 100)).toHaveLength(1);
+  });
+});
