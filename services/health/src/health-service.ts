@@ -1,5 +1,5 @@
 import type { Knex } from '@hookstream/db';
-import { startConsumerLagMetric, type Kafka, type TopicNames } from '@hookstream/kafka';
+import { startConsumerLagMetric, type CompressionTypes, type Kafka, type TopicNames } from '@hookstream/kafka';
 import type { Logger, Registry } from '@hookstream/observability';
 import { createCallLogDal } from './call-logs/call-log-dal';
 import type { HealthMetrics } from './metrics';
@@ -15,6 +15,8 @@ export interface HealthSettings {
   consumerSessionTimeoutMs?: number;
   /** `KAFKA_FETCH_MIN_BYTES` / `KAFKA_FETCH_MAX_WAIT`: how long a fetch gathers outcomes. */
   fetch?: { minBytes: number; maxWaitTimeInMs: number };
+  /** `KAFKA_COMPRESSION` of the lifecycle messages. */
+  compression?: CompressionTypes;
   offlineThreshold: number;
   offlineWindowMs: number;
   logRetentionMs: number;
@@ -70,6 +72,7 @@ export function createHealthService(dependencies: {
     knex,
     producer,
     topic: topics.webhookLifecycle,
+    compression: settings.compression,
     logger,
     intervalMs: settings.outboxSweepIntervalMs ?? 5_000,
     onPublished: (count) => metrics.lifecycleMessagesPublished.inc(count),

@@ -1,5 +1,5 @@
 import { createDatabase, waitForDatabase } from '@hookstream/db';
-import { createKafka, prepareKafka } from '@hookstream/kafka';
+import { compressionType, createKafka, prepareKafka } from '@hookstream/kafka';
 import type { ServiceRuntime } from '@hookstream/observability';
 import type { HealthConfig } from './config';
 import { createHealthService } from './health-service';
@@ -23,6 +23,7 @@ export async function startHealth(config: HealthConfig, runtime: ServiceRuntime)
       partitionsConcurrency: config.HEALTH_PARTITIONS_CONCURRENCY,
       consumerSessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT,
       fetch: { minBytes: config.HEALTH_FETCH_MIN_BYTES, maxWaitTimeInMs: config.HEALTH_FETCH_MAX_WAIT },
+      compression: compressionType(config.KAFKA_COMPRESSION),
       offlineThreshold: config.WEBHOOK_OFFLINE_THRESHOLD,
       offlineWindowMs: config.WEBHOOK_OFFLINE_WINDOW,
       logRetentionMs: config.LOG_RETENTION,

@@ -1,5 +1,5 @@
 import type { Knex } from '@hookstream/db';
-import type { Producer } from '@hookstream/kafka';
+import type { CompressionTypes, Producer } from '@hookstream/kafka';
 import { encodeMessage, lifecycleMessageSchema, type LifecycleMessage } from '@hookstream/messages';
 import type { Logger } from '@hookstream/observability';
 
@@ -32,6 +32,8 @@ export function createLifecyclePublisher(options: {
   knex: Knex;
   producer: Pick<Producer, 'send'>;
   topic: string;
+  /** Codec of the record batches (`KAFKA_COMPRESSION`). */
+  compression?: CompressionTypes;
   logger: Logger;
   onPublished?: (count: number) => void;
   intervalMs?: number;
@@ -55,6 +57,7 @@ export function createLifecyclePublisher(options: {
       await options.producer.send({
         topic: options.topic,
         acks: -1,
+        compression: options.compression,
         messages: rows.map((row) => ({ key: row.webhook_id, value: encodeMessage(lifecycleMessageSchema, row.message) })),
       });
       await transaction('webhook_lifecycle_outbox')
