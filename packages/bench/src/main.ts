@@ -149,13 +149,25 @@ async function main(): Promise<number> {
       results.reference = { ...(broker ? { broker } : {}), ...(receiverRate ? { receiver: receiverRate } : {}) };
     }
 
+    const profileRoot = path.join(repoRoot, 'bench-results', `profiles-${startedAt.toISOString().replace(/[:.]/g, '-')}`);
+    const profileEnv = (label: string, name: string) => ({ NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.join(profileRoot, label, name)}` });
+    const profiledServices = (label: string) => ({
+      router: profileEnv(label, 'router'),
+      sender: profileEnv(label, 'sender'),
+      health: profileEnv(label, 'health'),
+    });
+    const summarizeServiceProfiles = (label: string) => {
+      results.cpuProfiles ??= {};
+      for (const name of ['router', 'sender', 'health']) {
+        results.cpuProfiles[`${label} ${name}`] = summarizeProfiles(path.join(profileRoot, label, name), 25);
+      }
+    };
+
     if (scenarios.has('throughput')) {
-      const profileRoot = path.join(repoRoot, 'bench-results', `profiles-${startedAt.toISOString().replace(/[:.]/g, '-')}`);
       const measure = async (fanOut: number, variant: { suffix: string; topicSettings?: ScenarioOptions['topicSettings'] }) => {
         const label = `throughput-fo${fanOut}${variant.suffix}`;
         // Profiles cover the service's whole life (start-up included): fan-out 1 only.
         const profile = config.BENCH_CPU_PROFILE && fanOut === 1;
-        const profileEnv = (name: string) => ({ NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.join(profileRoot, label, name)}` });
         const run = await attempt(label, () =>
           measureThroughput(context, {
             label,
@@ -166,17 +178,12 @@ async function main(): Promise<number> {
             window: throughputWindow(fanOut),
             sizeBytes,
             producer,
-            perServiceEnv: profile ? { router: profileEnv('router'), sender: profileEnv('sender'), health: profileEnv('health') } : undefined,
+            perServiceEnv: profile ? profiledServices(label) : undefined,
             topicSettings: variant.topicSettings,
           }),
         );
         if (run) results.throughput.push(run);
-        if (profile) {
-          results.cpuProfiles ??= {};
-          for (const name of ['router', 'sender', 'health']) {
-            results.cpuProfiles[`${label} ${name}`] = summarizeProfiles(path.join(profileRoot, label, name), 25);
-          }
-        }
+        if (profile) summarizeServiceProfiles(label);
         return run;
       };
       for (const fanOut of config.BENCH_THROUGHPUT_FANOUTS) {
@@ -204,9 +211,11 @@ async function main(): Promise<number> {
             sizeBytes,
             producer,
             topicSettings,
+            perServiceEnv: config.BENCH_CPU_PROFILE ? profiledServices(`latency-fo1${suffix}`) : undefined,
           }),
         );
       const latency = await latencyRun('');
+      if (config.BENCH_CPU_PROFILE) summarizeServiceProfiles('latency-fo1');
       if (latency) results.latency = latency;
       if (latency && hitMessageSizeLimit(latency.serviceErrors)) {
         log(`latency: a service's produce requests exceeded the broker's 1 MiB message limit; measuring again with max.message.bytes = 16 MiB`);

@@ -52,6 +52,7 @@ export async function measureFixedRateLatency(
     sizeBytes: number;
     producer: Producer;
     topicSettings?: ScenarioOptions['topicSettings'];
+    perServiceEnv?: ScenarioOptions['perServiceEnv'];
   },
 ): Promise<FixedRateResult> {
   const { receiver, log } = context;
@@ -60,6 +61,7 @@ export async function measureFixedRateLatency(
     workspaces: Array.from({ length: options.workspaces }, () => options.webhooks),
     services: ['router', 'sender', 'health'],
     topicSettings: options.topicSettings,
+    perServiceEnv: options.perServiceEnv,
   });
   const run = options.label;
   try {
