@@ -1,5 +1,5 @@
 import { CompressionCodecs, CompressionTypes } from 'kafkajs';
-import { compressionType } from './compression';
+import { MIN_COMPRESSED_REQUEST_BYTES, compressionFor, compressionType } from './compression';
 
 describe('the zstd codec registered with kafkajs', () => {
   const codec = () => CompressionCodecs[CompressionTypes.ZSTD]();
@@ -21,5 +21,11 @@ describe('the zstd codec registered with kafkajs', () => {
     expect(compressionType('zstd')).toBe(CompressionTypes.ZSTD);
     expect(compressionType('gzip')).toBe(CompressionTypes.GZIP);
     expect(compressionType('none')).toBe(CompressionTypes.None);
+  });
+
+  it('leaves small requests uncompressed, where a codec costs more than it saves', () => {
+    expect(compressionFor(CompressionTypes.ZSTD, MIN_COMPRESSED_REQUEST_BYTES - 1)).toBe(CompressionTypes.None);
+    expect(compressionFor(CompressionTypes.ZSTD, MIN_COMPRESSED_REQUEST_BYTES)).toBe(CompressionTypes.ZSTD);
+    expect(compressionFor(undefined, 10 * MIN_COMPRESSED_REQUEST_BYTES)).toBeUndefined();
   });
 });

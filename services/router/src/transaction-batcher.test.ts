@@ -1,3 +1,4 @@
+import { CompressionTypes } from '@hookstream/kafka';
 import {
   createTransactionBatcher,
   requestsByBytes,
@@ -150,7 +151,8 @@ describe('createTransactionBatcher (group commit of the routed batches)', () => 
     expect(fake.transactions).toHaveLength(1);
     expect(fake.transactions[0]).toMatchObject({ committed: true, aborted: false });
     expect(fake.transactions[0]?.sends).toEqual([
-      { topicMessages: [{ topic: 'deliveries', messages: [message('a'), message('b')] }], acks: -1, compression: undefined },
+      // A request of a few bytes goes uncompressed (see compressionFor).
+      { topicMessages: [{ topic: 'deliveries', messages: [message('a'), message('b')] }], acks: -1, compression: CompressionTypes.None },
     ]);
     expect(fake.transactions[0]?.offsets).toEqual([
       { consumerGroupId: 'router-group', topics: [{ topic: 'domain-events', partitions: [{ partition: 0, offset: '11' }] }] },

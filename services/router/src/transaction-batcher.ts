@@ -1,4 +1,4 @@
-import type { CompressionTypes, IHeaders, Producer } from '@hookstream/kafka';
+import { compressionFor, type CompressionTypes, type IHeaders, type Producer } from '@hookstream/kafka';
 import type { Logger } from '@hookstream/observability';
 
 /** A message the router produces (a delivery or a dead letter). */
@@ -169,7 +169,8 @@ export function createTransactionBatcher(options: TransactionBatcherOptions): Tr
       const transaction = await producer.transaction();
       try {
         for (const topicMessages of requestsByBytes(merged.messagesByTopic, maxBytesPerSend)) {
-          await transaction.sendBatch({ topicMessages, acks: -1, compression });
+          const bytes = topicMessages.reduce((sum, { messages }) => sum + messages.reduce((total, message) => total + message.value.length, 0), 0);
+          await transaction.sendBatch({ topicMessages, acks: -1, compression: compressionFor(compression, bytes) });
         }
         await transaction.sendOffsets({ consumerGroupId: consumerGroup, topics: merged.offsets });
         await transaction.commit();

@@ -1,4 +1,4 @@
-import type { CompressionTypes, IHeaders, Producer } from '@hookstream/kafka';
+import { compressionFor, type CompressionTypes, type IHeaders, type Producer } from '@hookstream/kafka';
 import type { Logger } from '@hookstream/observability';
 
 export interface OutgoingMessage {
@@ -59,7 +59,7 @@ export function createBatchingPublisher(
       try {
         await producer.sendBatch({
           acks: -1,
-          compression,
+          compression: compressionFor(compression, bytes),
           topicMessages: [...byTopic].map(([topic, messages]) => ({
             topic,
             messages: messages.map(({ key, value, headers }) => ({ key, value, headers })),
