@@ -62,13 +62,6 @@ export const kafkaEnv = {
   KAFKA_SESSION_TIMEOUT: durationMs('30s'),
   /** Codec of the record batches hookstream produces (consumers read any of them). */
   KAFKA_COMPRESSION: z.enum(['zstd', 'gzip', 'none']).default('zstd'),
-  /**
-   * A consumer's fetch waits for this many bytes or `KAFKA_FETCH_MAX_WAIT`, whichever comes
-   * first: under load, fewer and larger fetches, batches and transactions; idle, a fetch a
-   * few times a second per consumer.
-   */
-  KAFKA_FETCH_MIN_BYTES: positiveInt(32 * 1024),
-  KAFKA_FETCH_MAX_WAIT: durationMs('10ms'),
 };
 
 export const databaseEnv = {

@@ -33,13 +33,3 @@ export async function prepareKafka(kafka: Kafka, config: KafkaTopicConfig, timeo
   }
   return names;
 }
-
-export interface KafkaFetchConfig {
-  KAFKA_FETCH_MIN_BYTES: number;
-  KAFKA_FETCH_MAX_WAIT: number;
-}
-
-/** The consumer options of `KAFKA_FETCH_MIN_BYTES` and `KAFKA_FETCH_MAX_WAIT`. */
-export function fetchOptionsOf(config: KafkaFetchConfig): { minBytes: number; maxWaitTimeInMs: number } {
-  return { minBytes: config.KAFKA_FETCH_MIN_BYTES, maxWaitTimeInMs: config.KAFKA_FETCH_MAX_WAIT };
-}

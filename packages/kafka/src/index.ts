@@ -11,5 +11,5 @@ export {
 export { COMPRESSION_NAMES, MIN_COMPRESSED_REQUEST_BYTES, compressionFor, compressionType, type CompressionName } from './compression';
 export { createKafka, ensureTopics, waitForBroker, BrokerUnreachableError } from './client';
 export { Kafka, CompressionTypes, type Admin, type Producer, type Consumer, type EachBatchPayload, type IHeaders, type KafkaMessage } from 'kafkajs';
-export { fetchOptionsOf, prepareKafka, type KafkaFetchConfig, type KafkaTopicConfig } from './connect';
+export { prepareKafka, type KafkaTopicConfig } from './connect';
 export { startConsumerLagMetric } from './lag';

@@ -19,9 +19,10 @@ export const configShape = {
    */
   HEALTH_PARTITIONS_CONCURRENCY: positiveInt(3),
   /**
-   * Each batch of outcomes is one database transaction and one offset commit: the health
-   * service's fetches wait longer than the delivery path's (`KAFKA_FETCH_*`), so that a
-   * batch gathers more outcomes. Call logs and the offline rule lag by at most this much.
+   * Each batch of outcomes is one database transaction and one offset commit: unlike the
+   * delivery path's consumers, which fetch as soon as anything arrives, the health
+   * service's fetches wait to gather more outcomes per batch. Call logs and the offline
+   * rule lag by at most this much.
    */
   HEALTH_FETCH_MIN_BYTES: positiveInt(1024 * 1024),
   HEALTH_FETCH_MAX_WAIT: durationMs('250ms'),

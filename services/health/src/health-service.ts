@@ -13,7 +13,7 @@ export interface HealthSettings {
   partitionsConcurrency: number;
   /** After a crash, a restarted instance resumes a dead member's partitions once this has passed. */
   consumerSessionTimeoutMs?: number;
-  /** `KAFKA_FETCH_MIN_BYTES` / `KAFKA_FETCH_MAX_WAIT`: how long a fetch gathers outcomes. */
+  /** `HEALTH_FETCH_MIN_BYTES` / `HEALTH_FETCH_MAX_WAIT`: how long a fetch gathers outcomes. */
   fetch?: { minBytes: number; maxWaitTimeInMs: number };
   /** `KAFKA_COMPRESSION` of the lifecycle messages. */
   compression?: CompressionTypes;

@@ -1,7 +1,7 @@
 import type { loadConfig } from '@hookstream/config';
 import { createDatabase, createWebhookView, waitForDatabase } from '@hookstream/db';
 import { normalizeDecodedEnvelope } from '@hookstream/events';
-import { compressionType, createKafka, fetchOptionsOf, prepareKafka, startConsumerLagMetric } from '@hookstream/kafka';
+import { compressionType, createKafka, prepareKafka, startConsumerLagMetric } from '@hookstream/kafka';
 import { createSchemaRegistry } from '@hookstream/producer';
 import type { ServiceRuntime } from '@hookstream/observability';
 import type { configShape } from './config';
@@ -53,7 +53,6 @@ export async function startRouter(config: Config, runtime: ServiceRuntime): Prom
     sessionTimeout: config.KAFKA_SESSION_TIMEOUT,
     heartbeatInterval: Math.max(500, Math.floor(config.KAFKA_SESSION_TIMEOUT / 10)),
     readUncommitted: false,
-    ...fetchOptionsOf(config),
   });
   await consumer.connect();
   await consumer.subscribe({ topic: topics.domainEvents, fromBeginning: true });

@@ -1,6 +1,6 @@
 import type { loadConfig } from '@hookstream/config';
 import { createDatabase, createSecretBox, createWebhookView, parseSecretKey, waitForDatabase } from '@hookstream/db';
-import { compressionType, createKafka, fetchOptionsOf, prepareKafka, RETRY_TIER_TOPICS, startConsumerLagMetric, type Consumer } from '@hookstream/kafka';
+import { compressionType, createKafka, prepareKafka, RETRY_TIER_TOPICS, startConsumerLagMetric, type Consumer } from '@hookstream/kafka';
 import type { ServiceRuntime } from '@hookstream/observability';
 import { parseCidrList } from '@hookstream/target-safety';
 import type { configShape } from './config';
@@ -74,7 +74,7 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
   const firstCallTracker = new PartitionTracker();
   const retryTracker = new PartitionTracker();
   const session = { sessionTimeout: config.KAFKA_SESSION_TIMEOUT, heartbeatInterval: Math.max(500, Math.floor(config.KAFKA_SESSION_TIMEOUT / 10)) };
-  const firstCalls = kafka.consumer({ groupId: firstCallGroup, ...session, ...fetchOptionsOf(config) });
+  const firstCalls = kafka.consumer({ groupId: firstCallGroup, ...session });
   // A resumed tier partition is fetched with the next fetch request: keep the long poll
   // short, or a due retry waits for the poll of the other (idle) partitions to time out.
   const retries = kafka.consumer({ groupId: retryGroup, ...session, maxWaitTimeInMs: 100 });
