@@ -2,8 +2,9 @@ import { connect } from 'node:net';
 import { Kafka, logLevel as KafkaLogLevel, type Admin, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { TopicSpec } from './topics';
-// Registers the zstd codec with kafkajs before any client is created.
+// Registers the zstd codec with kafkajs, and the coordinator cache, before any client is created.
 import './compression';
+import './coordinator-cache';
 
 const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [KafkaLogLevel.ERROR]: 'error',

@@ -9,6 +9,7 @@ export {
   type TopicSpec,
 } from './topics';
 export { COMPRESSION_NAMES, MIN_COMPRESSED_REQUEST_BYTES, compressionFor, compressionType, type CompressionName } from './compression';
+export { COORDINATOR_CACHE_TTL_MS } from './coordinator-cache';
 export { createKafka, ensureTopics, waitForBroker, BrokerUnreachableError } from './client';
 export { Kafka, CompressionTypes, type Admin, type Producer, type Consumer, type EachBatchPayload, type IHeaders, type KafkaMessage } from 'kafkajs';
 export { prepareKafka, type KafkaTopicConfig } from './connect';
