@@ -58,6 +58,10 @@ describe('health process killed mid-stream', () => {
         WEBHOOK_OFFLINE_WINDOW: '1h',
         // The killed member's partitions move to the new one once its session expires.
         KAFKA_SESSION_TIMEOUT: '6s',
+        // Small batches, as the stream arrives: by default a fetch gathers up to 250 ms of
+        // outcomes, and the whole first half could land in one batch before the kill.
+        HEALTH_FETCH_MIN_BYTES: '1',
+        HEALTH_FETCH_MAX_WAIT: '100ms',
       },
       stdio: ['ignore', 'ignore', 'pipe'],
     });
