@@ -1,4 +1,5 @@
 import { createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 
 // Signing of spec/delivery.md "Request" and the seed's "Securing webhook": lowercase hex
 // HMAC-SHA256 over the exact raw body bytes, keyed with the secret string's UTF-8 bytes.
@@ -74,21 +75,18 @@ export function verifyWebhookSignature(input: SignatureVerificationInput): Signa
 /**
  * HMAC keys already built, by secret. Node's createHmac probes a Buffer key twice (is it
  * a KeyObject? a CryptoKey?) through thrown and caught errors, which cost several times the
- * HMAC of a 1 KiB body itself; a KeyObject skips both probes. Bounded, oldest first out: a secret
+ * HMAC of a 1 KiB body itself; a KeyObject skips both probes. Bounded, least recently used out first: a secret
  * evicted (or rotated away from) is simply rebuilt from its UTF-8 bytes when next used.
- * The cache lives only in this module: nothing can list or read it.
+ * The cache lives only in this module: nothing can list or read it. (lru-cache, not a Map
+ * evicted through `keys().next()`: V8 keeps a Map's deleted entries until it rehashes, so
+ * once full every eviction would walk past thousands of them.)
  */
-const MAX_CACHED_KEYS = 10_000;
-const hmacKeys = new Map<string, KeyObject>();
+const hmacKeys = new LRUCache<string, KeyObject>({ max: 10_000 });
 
 function hmacKeyOf(secret: string): KeyObject {
   let key = hmacKeys.get(secret);
   if (key === undefined) {
     key = createSecretKey(Buffer.from(secret, 'utf8'));
-    if (hmacKeys.size >= MAX_CACHED_KEYS) {
-      const oldest = hmacKeys.keys().next().value;
-      if (oldest !== undefined) hmacKeys.delete(oldest);
-    }
     hmacKeys.set(secret, key);
   }
   return key;

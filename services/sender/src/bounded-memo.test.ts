@@ -22,7 +22,7 @@ describe('boundedMemo', () => {
     expect(calls).toBe(1);
   });
 
-  it('keeps at most `limit` results, dropping the oldest first', () => {
+  it('keeps at most `limit` results, dropping the least recently used first', () => {
     const calls: string[] = [];
     const echo = boundedMemo(2, (key) => {
       calls.push(key);
@@ -31,9 +31,10 @@ describe('boundedMemo', () => {
     echo('a');
     echo('b');
     echo('c'); // drops a
-    echo('b');
-    echo('a'); // computed again, drops b
-    echo('c');
-    expect(calls).toEqual(['a', 'b', 'c', 'a']);
+    echo('b'); // remembered, and now more recent than c
+    echo('a'); // computed again, drops c
+    echo('b'); // still remembered
+    echo('c'); // computed again, drops a
+    expect(calls).toEqual(['a', 'b', 'c', 'a', 'c']);
   });
 });

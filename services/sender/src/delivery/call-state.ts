@@ -1,4 +1,5 @@
 import type { Knex } from '@hookstream/db';
+import { LRUCache } from 'lru-cache';
 
 export interface CallState {
   succeeded: boolean;
@@ -11,9 +12,10 @@ export interface CallState {
  * (a manual retry), or did a failed manual retry already take this retry number? The
  * call log (written by the health service) says so durably; outcomes this process has
  * produced in the last moments are remembered too, since the log trails by up to a second.
+ * (lru-cache, not a Map evicted through `keys().next()`: see bounded-memo.ts.)
  */
 export function createCallStateReader(knex: Knex, rememberedCalls = 100_000) {
-  const recent = new Map<string, CallState>();
+  const recent = new LRUCache<string, CallState>({ max: rememberedCalls });
 
   const merge = (a: CallState | undefined, b: CallState | undefined): CallState | undefined => {
     if (!a) return b;
@@ -23,12 +25,7 @@ export function createCallStateReader(knex: Knex, rememberedCalls = 100_000) {
 
   return {
     remember(eventId: string, state: CallState): void {
-      recent.delete(eventId);
       recent.set(eventId, merge(recent.get(eventId), state) as CallState);
-      if (recent.size > rememberedCalls) {
-        const oldest = recent.keys().next().value;
-        if (oldest !== undefined) recent.delete(oldest);
-      }
     },
     async read(eventId: string): Promise<CallState | undefined> {
       const row: { status: string; retry_count: number } | undefined = await knex('calls')
