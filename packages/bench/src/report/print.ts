@@ -24,7 +24,7 @@ export function renderResults(results: BenchResults): string {
   for (const run of results.throughput) {
     rows.push([
       `sustained deliveries/s, fan-out ${run.fanOut} (${run.webhooks} webhooks, ${run.measuredSeconds} s)${run.topicSettings ? ', max.message.bytes 16 MiB' : ''}`,
-      `${integer(run.deliveriesPerSecond)}/s (${integer(run.eventsPerSecond)} events/s)${run.sustained ? '' : ' NOT sustained'}; halves ${integer(run.halves[0])} → ${integer(run.halves[1])}`,
+      `${integer(run.deliveriesPerSecond)}/s (${integer(run.eventsPerSecond)} events/s)${run.sustained ? '' : ' NOT sustained'}; halves ${integer(run.halves[0])} → ${integer(run.halves[1])}; per 10 s: ${(run.bySlice ?? []).map(integer).join(', ')}`,
       `receiver alone ${integer(reference?.receiver?.requestsPerSecond)}/s; broker alone ${integer(reference?.broker?.produceConsumePerSecond)} msg/s`,
     ]);
     rows.push([

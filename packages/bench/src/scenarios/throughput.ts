@@ -18,6 +18,8 @@ export interface ThroughputResult {
   eventsPerSecond: number;
   /** Delivered rate in the first and second half of the window: a falling rate is not sustained. */
   halves: [number, number];
+  /** Delivered rate per 10 s of the window, to show where a falling rate falls. */
+  bySlice: number[];
   lag: Record<string, { max: number; last: number; samples: number }>;
   /** Lag at the end of the window in seconds of the measured rate, per group. */
   lagSecondsAtEnd: Record<string, number>;
@@ -38,6 +40,7 @@ export interface ThroughputResult {
 
 /** Lag above this many seconds of the measured rate at the end of the window: not sustained. */
 const SUSTAINED_LAG_SECONDS = 5;
+const SLICE_MS = 10_000;
 
 /**
  * Saturation throughput at a fan-out: 12 workspaces each with `fanOut` webhooks, the
@@ -102,6 +105,11 @@ export async function measureThroughput(
       receiver.receivedBetween(run, measureStart, middle) / (seconds / 2),
       receiver.receivedBetween(run, middle, measureEnd) / (seconds / 2),
     ];
+    const bySlice: number[] = [];
+    for (let from = measureStart; from < measureEnd; from += SLICE_MS) {
+      const to = Math.min(measureEnd, from + SLICE_MS);
+      bySlice.push(receiver.receivedBetween(run, from, to) / ((to - from) / 1_000));
+    }
     const deliveriesPerSecond = delivered / seconds;
     const lag = stack.lag.summary(measureStart, measureEnd);
     const ratePerGroup: Record<string, number> = {
@@ -126,6 +134,7 @@ export async function measureThroughput(
       deliveriesPerSecond,
       eventsPerSecond: deliveriesPerSecond / options.fanOut,
       halves,
+      bySlice,
       lag,
       lagSecondsAtEnd,
       sustained,
