@@ -133,8 +133,9 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
         logger.warn({ err: error }, 'committing offsets failed; the messages may be sent again after a rebalance');
       });
     }
+    const pendingRetries = retryTracker.pendingByTopic();
     for (const [index, topic] of retryTiers.entries()) {
-      metrics.retriesWaiting.set({ tier: tierLabel(index) }, retryTracker.pendingByTopic().get(topic)?.waiting ?? 0);
+      metrics.retriesWaiting.set({ tier: tierLabel(index) }, pendingRetries.get(topic)?.waiting ?? 0);
     }
   };
   let committing = Promise.resolve();

@@ -56,4 +56,35 @@ describe('PartitionTracker', () => {
     tracker.complete('t', 0, '6');
     expect(tracker.takeCommittable()).toEqual([{ topic: 't', partition: 0, offset: '9' }]);
   });
+
+  it('commits past a long run of completed messages once the message holding them back completes', () => {
+    // A never-answering endpoint's call holds offset 0 while 100,000 later ones complete.
+    const tracker = new PartitionTracker();
+    const count = 100_000;
+    for (let offset = 0; offset <= count; offset += 1) tracker.track('t', 0, String(offset), 'in_flight');
+    for (let offset = 1; offset <= count; offset += 1) tracker.complete('t', 0, String(offset));
+    expect(tracker.takeCommittable()).toEqual([]);
+    tracker.complete('t', 0, '0');
+    expect(tracker.takeCommittable()).toEqual([{ topic: 't', partition: 0, offset: String(count + 1) }]);
+    expect(tracker.stateOf('t', 0, String(count))).toBeUndefined();
+    expect(tracker.pendingByTopic().get('t')).toEqual({ waiting: 0, inFlight: 0 });
+  });
+
+  it('keeps its order across partial completions, late arrivals and forgotten retries', () => {
+    const tracker = new PartitionTracker();
+    // Enough completions at the head to make the tracker drop them from its order.
+    for (let offset = 0; offset < 3_000; offset += 1) tracker.track('t', 0, String(offset), 'in_flight');
+    for (let offset = 0; offset < 2_500; offset += 1) tracker.complete('t', 0, String(offset));
+    expect(tracker.takeCommittable()).toEqual([{ topic: 't', partition: 0, offset: '2500' }]);
+    tracker.track('t', 0, '3000', 'waiting');
+    for (let offset = 2_500; offset < 3_000; offset += 1) tracker.complete('t', 0, String(offset));
+    expect(tracker.takeCommittable()).toEqual([{ topic: 't', partition: 0, offset: '3000' }]);
+    tracker.forgetWaiting();
+    tracker.track('t', 0, '3002', 'in_flight');
+    tracker.track('t', 0, '3001', 'in_flight');
+    tracker.complete('t', 0, '3001');
+    expect(tracker.takeCommittable()).toEqual([{ topic: 't', partition: 0, offset: '3002' }]);
+    tracker.complete('t', 0, '3002');
+    expect(tracker.takeCommittable()).toEqual([{ topic: 't', partition: 0, offset: '3003' }]);
+  });
 });

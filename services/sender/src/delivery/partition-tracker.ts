@@ -9,13 +9,23 @@
 export type EntryState = 'waiting' | 'in_flight' | 'done';
 
 interface PartitionEntries {
-  /** Offsets in consumption order (ascending). */
+  /**
+   * Offsets in consumption order (ascending), from `head` on: completing the lowest message
+   * moves `head` instead of shifting the array. A never-answering endpoint holds the lowest
+   * message for 30 s while tens of thousands complete behind it, and V8 shifts an array of
+   * more than about 30,000 elements by copying it (63 µs a shift at 30,000, against 0.1 µs
+   * below): that cost the sender 0.6 s of blocked event loop when those messages timed out.
+   */
   order: bigint[];
+  head: number;
   states: Map<bigint, EntryState>;
   /** The next offset to commit: everything below it is done. */
   committable: bigint | undefined;
   committed: bigint | undefined;
 }
+
+/** Completed offsets kept before the live part of `order` before it is copied down. */
+const COMPACT_AFTER = 1_024;
 
 const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
@@ -26,7 +36,7 @@ export class PartitionTracker {
     const id = key(topic, partition);
     let entries = this.partitions.get(id);
     if (!entries) {
-      entries = { topic, partition, order: [], states: new Map(), committable: undefined, committed: undefined };
+      entries = { topic, partition, order: [], head: 0, states: new Map(), committable: undefined, committed: undefined };
       this.partitions.set(id, entries);
     }
     return entries;
@@ -41,10 +51,11 @@ export class PartitionTracker {
     const entries = this.entries(topic, partition);
     const value = BigInt(offset);
     if (!entries.states.has(value)) {
-      const last = entries.order[entries.order.length - 1];
+      const last = entries.order.length > entries.head ? entries.order[entries.order.length - 1] : undefined;
       if (last !== undefined && value < last) {
         // Seen again below what we hold (after a seek or a rebalance): keep the order sorted.
-        const index = entries.order.findIndex((existing) => existing > value);
+        let index = entries.head;
+        while ((entries.order[index] as bigint) < value) index += 1;
         entries.order.splice(index, 0, value);
       } else {
         entries.order.push(value);
@@ -58,12 +69,24 @@ export class PartitionTracker {
     const value = BigInt(offset);
     if (!entries.states.has(value)) return;
     entries.states.set(value, 'done');
-    while (entries.order.length > 0) {
-      const head = entries.order[0] as bigint;
-      if (entries.states.get(head) !== 'done') break;
-      entries.order.shift();
-      entries.states.delete(head);
-      entries.committable = head + 1n;
+    const { order } = entries;
+    let head = entries.head;
+    while (head < order.length) {
+      const lowest = order[head] as bigint;
+      if (entries.states.get(lowest) !== 'done') break;
+      entries.states.delete(lowest);
+      entries.committable = lowest + 1n;
+      head += 1;
+    }
+    if (head === order.length) {
+      entries.order = [];
+      entries.head = 0;
+    } else if (head >= COMPACT_AFTER && head * 2 >= order.length) {
+      // Amortised: the copy is at most as long as the run of completions that led to it.
+      entries.order = order.slice(head);
+      entries.head = 0;
+    } else {
+      entries.head = head;
     }
   }
 
@@ -73,7 +96,8 @@ export class PartitionTracker {
       for (const [offset, state] of entries.states) {
         if (state === 'waiting') entries.states.delete(offset);
       }
-      entries.order = entries.order.filter((offset) => entries.states.has(offset));
+      entries.order = entries.order.slice(entries.head).filter((offset) => entries.states.has(offset));
+      entries.head = 0;
     }
   }
 
