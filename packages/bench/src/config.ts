@@ -31,7 +31,7 @@ export const configShape = {
   BENCH_THROUGHPUT_FANOUTS: commaList('1,10').pipe(z.array(z.string().regex(/^[1-9]\d*$/, 'expected a fan-out such as 1 or 10').transform(Number))),
   BENCH_RETRY_SCHEDULE: z.string().default('1s,2s,3s,4s'),
   BENCH_OFFLINE_THRESHOLD: positiveInt(50),
-  /** Profile router, sender and health (`--cpu-prof`) in the fan-out 1 throughput run and the latency run. */
+  /** Profile router, sender and health (`--cpu-prof`) in the fan-out 1 throughput run, the latency run and the isolation run with dead endpoints. */
   BENCH_CPU_PROFILE: booleanFlag(false),
   /** Print the services' own warnings and errors after each scenario. */
   BENCH_SERVICE_OUTPUT: booleanFlag(false),

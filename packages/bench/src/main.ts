@@ -243,7 +243,7 @@ async function main(): Promise<number> {
           measureFixedRateLatency(context, { ...shared, label: `isolation-baseline${suffix}`, webhooks: healthy }),
         );
         const dead = await attempt(`isolation-dead${suffix}`, () =>
-          measureFixedRateLatency(context, { ...shared, label: `isolation-dead${suffix}`, webhooks: [...healthy, 'hang'] }),
+          measureFixedRateLatency(context, { ...shared, label: `isolation-dead${suffix}`, webhooks: [...healthy, 'hang'], perServiceEnv: config.BENCH_CPU_PROFILE ? profiledServices(`isolation-dead${suffix}`) : undefined }),
         );
         return { ...(baseline ? { baseline } : {}), ...(dead ? { dead } : {}) };
       };
