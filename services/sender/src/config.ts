@@ -34,7 +34,8 @@ export const configShape = {
   /**
    * Calls waiting for one endpoint beyond which new ones fail fast as `endpoint_overloaded`
    * (a waiting call also gives up after WEBHOOK_TIMEOUT), so that dead endpoints cannot take
-   * the whole of SENDER_MAX_IN_FLIGHT.
+   * the whole of SENDER_MAX_IN_FLIGHT. An endpoint that is answering may hold more: about
+   * five seconds of the calls it has been completing (see EndpointLimiter).
    */
   SENDER_MAX_QUEUED_PER_ENDPOINT: positiveInt(500),
   SENDER_CONSUMER_GROUP: z.string().min(1).default('hookstream-sender'),

@@ -31,6 +31,37 @@ describe('EndpointLimiter', () => {
     expect(limiter.stats('dead')).toEqual({ active: 1, queued: 0 });
   });
 
+  it('lets an answering endpoint queue about five seconds of what it completes, beyond the fixed bound', async () => {
+    let nowMs = 0;
+    const limiter = new EndpointLimiter(1, 2, Number.POSITIVE_INFINITY, () => nowMs);
+    // 100 calls completed within a second: the endpoint answers about 100 per second.
+    for (let call = 0; call < 100; call += 1) {
+      const release = await limiter.acquire('fast');
+      release?.();
+      nowMs += 9;
+    }
+    await limiter.acquire('fast'); // holds the one slot
+    const queued = Array.from({ length: 600 }, () => limiter.acquire('fast'));
+    const refused = await Promise.race([Promise.all(queued.slice(-100)), new Promise((resolve) => setImmediate(() => resolve('waiting')))]);
+    // About 5 s × 100/s fit; the last of the 600 are refused at once.
+    expect(refused).toEqual(Array.from({ length: 100 }, () => undefined));
+    const waiting = limiter.stats('fast').queued;
+    expect(waiting).toBeGreaterThanOrEqual(400);
+    expect(waiting).toBeLessThan(600);
+  });
+
+  it('keeps the fixed bound for an endpoint that has completed nothing lately', async () => {
+    let nowMs = 0;
+    const limiter = new EndpointLimiter(1, 2, Number.POSITIVE_INFINITY, () => nowMs);
+    for (let call = 0; call < 100; call += 1) (await limiter.acquire('was-fast'))?.();
+    nowMs += 5_000; // then nothing for five seconds: its slot holder hangs
+    await limiter.acquire('was-fast');
+    void limiter.acquire('was-fast');
+    void limiter.acquire('was-fast');
+    await expect(limiter.acquire('was-fast')).resolves.toBeUndefined();
+    expect(limiter.stats('was-fast')).toEqual({ active: 1, queued: 2 });
+  });
+
   it('frees the endpoint when the last call releases (and a double release is harmless)', async () => {
     const limiter = new EndpointLimiter(1, 1);
     const release = await limiter.acquire('e');
