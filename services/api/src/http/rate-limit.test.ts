@@ -46,6 +46,17 @@ describe('createRateLimiter', () => {
     expect(limiter.take('busy-1', 10_000)).toEqual({ allowed: true, remaining: 3 });
   });
 
+  it('makes room for a tenth of its bound at once when every tracked key is busy', () => {
+    const limiter = createRateLimiter({ ratePerSecond: 1, burst: 5, maxTrackedKeys: 100 });
+    for (let key = 0; key < 100; key += 1) limiter.take(`busy-${key}`, 0);
+    limiter.take('new-1', 0);
+    expect(limiter.trackedKeys()).toBe(91);
+    // The oldest went first; the newest busy keys kept their spent tokens.
+    expect(limiter.take('busy-99', 0)).toEqual({ allowed: true, remaining: 3 });
+    for (let key = 2; key <= 9; key += 1) limiter.take(`new-${key}`, 0);
+    expect(limiter.trackedKeys()).toBe(99);
+  });
+
   it('rejects nonsensical settings', () => {
     expect(() => createRateLimiter({ ratePerSecond: 0, burst: 1 })).toThrow();
     expect(() => createRateLimiter({ ratePerSecond: 1, burst: 0 })).toThrow();

@@ -41,9 +41,11 @@ export function createRateLimiter(settings: RateLimitSettings): RateLimiter {
       refill(bucket, nowMs);
       if (bucket.tokens >= settings.burst) buckets.delete(key);
     }
-    // Still full of busy keys: drop the oldest entries (Map keeps insertion order).
+    // Still full of busy keys: drop the oldest tenth (Map keeps insertion order), so that
+    // the next sweep is that many new keys away instead of the very next one.
+    const keep = Math.min(maxTrackedKeys - 1, Math.floor(maxTrackedKeys * 0.9));
     for (const key of buckets.keys()) {
-      if (buckets.size < maxTrackedKeys) break;
+      if (buckets.size <= keep) break;
       buckets.delete(key);
     }
   };
