@@ -38,6 +38,17 @@ export async function createTestTopics(prefix: string, partitions = 3): Promise<
   return names;
 }
 
+/** Creates one plain topic (replication factor 1) on the test broker. */
+export async function createTestTopic(topic: string, partitions = 1): Promise<void> {
+  const admin = testKafka('test-admin').admin();
+  await admin.connect();
+  try {
+    await ensureTopics(admin, [{ topic, numPartitions: partitions, replicationFactor: 1, configEntries: [] }]);
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 export interface TestDatabase {
   readonly url: string;
   readonly knex: Knex;

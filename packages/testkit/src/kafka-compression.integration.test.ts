@@ -1,6 +1,6 @@
-import { CompressionTypes, compressionType, ensureTopics } from '@hookstream/kafka';
+import { CompressionTypes, compressionType } from '@hookstream/kafka';
 import type { Consumer, Producer } from '@hookstream/kafka';
-import { createTestTopics, testKafka, uniquePrefix, waitFor } from './isolation';
+import { createTestTopic, testKafka, uniquePrefix, waitFor } from './isolation';
 
 /**
  * Zstandard is not built into kafkajs: `@hookstream/kafka` registers a codec on Node's
@@ -17,11 +17,7 @@ describe('zstd-compressed record batches against the real broker', () => {
   let consumer: Consumer;
 
   beforeAll(async () => {
-    await createTestTopics(prefix);
-    const admin = kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, [{ topic, numPartitions: 1, replicationFactor: 1, configEntries: [] }]);
-    await admin.disconnect();
+    await createTestTopic(topic);
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     transactional = kafka.producer({ transactionalId: `${prefix}tx`, idempotent: true, maxInFlightRequests: 1 });
     await Promise.all([producer.connect(), transactional.connect()]);

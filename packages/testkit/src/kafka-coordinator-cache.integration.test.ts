@@ -1,6 +1,6 @@
-import { COORDINATOR_CACHE_TTL_MS, ensureTopics } from '@hookstream/kafka';
+import { COORDINATOR_CACHE_TTL_MS } from '@hookstream/kafka';
 import type { Consumer, Producer } from '@hookstream/kafka';
-import { createTestTopics, testKafka, uniquePrefix, waitFor } from './isolation';
+import { createTestTopic, testKafka, uniquePrefix, waitFor } from './isolation';
 
 /**
  * `@hookstream/kafka` makes kafkajs remember coordinators for a second instead of asking
@@ -17,11 +17,7 @@ describe('coordinator lookups of a transactional producer against the real broke
   let reader: Consumer | undefined;
 
   beforeAll(async () => {
-    await createTestTopics(prefix);
-    const admin = kafka.admin();
-    await admin.connect();
-    await ensureTopics(admin, [{ topic, numPartitions: 1, replicationFactor: 1, configEntries: [] }]);
-    await admin.disconnect();
+    await createTestTopic(topic);
     transactional = kafka.producer({ transactionalId: `${prefix}tx`, idempotent: true, maxInFlightRequests: 1 });
     await transactional.connect();
   });

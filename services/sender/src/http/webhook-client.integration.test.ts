@@ -9,6 +9,19 @@ import { TargetRefusedError } from './safe-connector';
  * 127.0.0.1/32, so the other loopback forms stand in for private targets: they must be
  * refused before any connection is made (the server counts the connections it sees).
  */
+/** One connection per origin and 1 KiB body caps: for the timeout and scheme cases. */
+function singleConnectionClient(options: { timeoutMs: number; allowHttp?: boolean }): WebhookClient {
+  return createWebhookClient({
+    allowlist: parseCidrList('127.0.0.1/32'),
+    allowHttp: options.allowHttp ?? true,
+    timeoutMs: options.timeoutMs,
+    connectTimeoutMs: 1_000,
+    connectionsPerOrigin: 1,
+    readBodyBytes: 1024,
+    keptBodyBytes: 1024,
+  });
+}
+
 describe('webhook client target checks at connect time', () => {
   let server: Server;
   let port: number;
@@ -121,15 +134,7 @@ describe('webhook client target checks at connect time', () => {
     ['a response that never comes', '/silent'],
     ['a response body that stalls', '/stalled-body'],
   ])('times out %s within the total timeout', async (_label, path) => {
-    const quick = createWebhookClient({
-      allowlist: parseCidrList('127.0.0.1/32'),
-      allowHttp: true,
-      timeoutMs: 300,
-      connectTimeoutMs: 1_000,
-      connectionsPerOrigin: 1,
-      readBodyBytes: 1024,
-      keptBodyBytes: 1024,
-    });
+    const quick = singleConnectionClient({ timeoutMs: 300 });
     const result = await quick.post(`http://127.0.0.1:${port}${path}`, {}, Buffer.from('{}'));
     await quick.close();
     expect(result).toMatchObject({ succeeded: false, statusCode: null, failureKind: 'timeout', error: 'The operation was aborted due to timeout' });
@@ -138,15 +143,7 @@ describe('webhook client target checks at connect time', () => {
   });
 
   it('times out a call still queued for a busy connection', async () => {
-    const single = createWebhookClient({
-      allowlist: parseCidrList('127.0.0.1/32'),
-      allowHttp: true,
-      timeoutMs: 300,
-      connectTimeoutMs: 1_000,
-      connectionsPerOrigin: 1,
-      readBodyBytes: 1024,
-      keptBodyBytes: 1024,
-    });
+    const single = singleConnectionClient({ timeoutMs: 300 });
     const [busy, queued] = await Promise.all([
       single.post(`http://127.0.0.1:${port}/silent`, {}, Buffer.from('{}')),
       single.post(`http://127.0.0.1:${port}/silent`, {}, Buffer.from('{}')),
@@ -159,15 +156,7 @@ describe('webhook client target checks at connect time', () => {
   });
 
   it('refuses https-only targets given as http when http is not allowed', async () => {
-    const strict = createWebhookClient({
-      allowlist: parseCidrList('127.0.0.1/32'),
-      allowHttp: false,
-      timeoutMs: 1_000,
-      connectTimeoutMs: 1_000,
-      connectionsPerOrigin: 1,
-      readBodyBytes: 1024,
-      keptBodyBytes: 1024,
-    });
+    const strict = singleConnectionClient({ timeoutMs: 1_000, allowHttp: false });
     const before = connections;
     await expect(strict.post(`http://127.0.0.1:${port}/`, {}, Buffer.from('{}'))).resolves.toMatchObject({ failureKind: 'target_refused' });
     expect(connections).toBe(before);
