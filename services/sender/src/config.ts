@@ -38,6 +38,11 @@ export const configShape = {
    * five seconds of the calls it has been completing (see EndpointLimiter).
    */
   SENDER_MAX_QUEUED_PER_ENDPOINT: positiveInt(500),
+  /**
+   * How long an idle outcome publisher waits for more outcomes before it sends them
+   * (Kafka's linger.ms). Calls do not wait on it; offset commits and the call log do.
+   */
+  SENDER_OUTCOME_LINGER: durationMs('20ms'),
   SENDER_CONSUMER_GROUP: z.string().min(1).default('hookstream-sender'),
   SENDER_RETRY_CONSUMER_GROUP: z.string().min(1).default('hookstream-sender-retries'),
   HOOKSTREAM_VERSION: z.string().default('0.1.0'),

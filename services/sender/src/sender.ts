@@ -41,7 +41,10 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
 
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
-  const publisher = createBatchingPublisher(producer, logger, { compression: compressionType(config.KAFKA_COMPRESSION) });
+  const publisher = createBatchingPublisher(producer, logger, {
+    compression: compressionType(config.KAFKA_COMPRESSION),
+    lingerMs: config.SENDER_OUTCOME_LINGER,
+  });
   const client = createWebhookClient({
     allowlist,
     allowHttp: config.WEBHOOK_ALLOW_HTTP,

@@ -15,20 +15,32 @@ interface Pending {
 
 /**
  * Publishes outcomes and retries with acks=all, many attempts' messages per request:
- * while one request is on the wire, the next batch gathers. `publish` resolves only when
- * its messages are durable; a broker outage is retried (with backoff) rather than
- * surfaced, since the attempt it reports has already been made.
+ * while one request is on the wire, the next batch gathers, and an idle publisher waits
+ * `lingerMs` for more before it sends (Kafka's `linger.ms`: at 1,000 calls/s, 7 outcomes
+ * per request made 130 produce requests/s for the broker; nothing waits on an outcome but
+ * the offset commit, every 250 ms, and the call log). `publish` resolves only when its
+ * messages are durable; a broker outage is retried (with backoff) rather than surfaced,
+ * since the attempt it reports has already been made.
  */
 export function createBatchingPublisher(
   producer: Producer,
   logger: Logger,
-  options: { compression?: CompressionTypes; maxMessagesPerRequest?: number; maxBytesPerRequest?: number } = {},
+  options: { compression?: CompressionTypes; maxMessagesPerRequest?: number; maxBytesPerRequest?: number; lingerMs?: number } = {},
 ) {
   const limits = { maxMessagesPerRequest: options.maxMessagesPerRequest ?? 2_000, maxBytesPerRequest: options.maxBytesPerRequest ?? 512 * 1024 };
   const { compression } = options;
+  const lingerMs = options.lingerMs ?? 0;
   let queue: Pending[] = [];
+  let queuedMessages = 0;
   let sending = false;
+  let lingering: NodeJS.Timeout | undefined;
   let closed = false;
+
+  const startSending = () => {
+    if (lingering) clearTimeout(lingering);
+    lingering = undefined;
+    if (!sending) void sendLoop();
+  };
 
   const sendLoop = async () => {
     sending = true;
@@ -44,6 +56,7 @@ export function createBatchingPublisher(
         const size = next.messages.reduce((sum, message) => sum + message.value.length, 0);
         if (batch.length > 0 && bytes + size > limits.maxBytesPerRequest) break;
         queue.shift();
+        queuedMessages -= next.messages.length;
         batch.push(next);
         count += next.messages.length;
         bytes += size;
@@ -70,6 +83,7 @@ export function createBatchingPublisher(
       } catch (error) {
         logger.warn({ err: error, messages: count }, 'publishing outcomes failed; retrying');
         queue = [...batch, ...queue];
+        queuedMessages += count;
         if (closed) break;
         await new Promise((resolve) => setTimeout(resolve, backoffMs));
         backoffMs = Math.min(backoffMs * 2, 5_000);
@@ -83,11 +97,21 @@ export function createBatchingPublisher(
       if (messages.length === 0) return Promise.resolve();
       return new Promise<void>((resolve) => {
         queue.push({ messages, resolve });
-        if (!sending) void sendLoop();
+        queuedMessages += messages.length;
+        if (sending || lingering) {
+          // A send in progress takes the queue when it returns; a full request goes now.
+          if (lingering && queuedMessages >= limits.maxMessagesPerRequest) startSending();
+        } else if (lingerMs > 0 && !closed) {
+          lingering = setTimeout(startSending, lingerMs);
+        } else {
+          startSending();
+        }
       });
     },
+    /** Stops retrying a failed send, and sends what is lingering at once. */
     close(): void {
       closed = true;
+      if (lingering) startSending();
     },
   };
 }
