@@ -6,10 +6,24 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number.parseInt(value,
 
 export type { Knex } from 'knex';
 
-export function createDatabase(options: { url: string; poolMax?: number; applicationName?: string }): Knex {
+export function createDatabase(options: {
+  url: string;
+  poolMax?: number;
+  applicationName?: string;
+  /**
+   * Commits without waiting for the WAL flush, for writes that may be lost in a database
+   * crash (the last few hundred milliseconds of them) but must not wait on other writers'
+   * fsyncs. Never for the webhooks, secrets or call logs.
+   */
+  asynchronousCommit?: boolean;
+}): Knex {
   return knexFactory({
     client: 'pg',
-    connection: { connectionString: options.url, application_name: options.applicationName ?? 'hookstream' },
+    connection: {
+      connectionString: options.url,
+      application_name: options.applicationName ?? 'hookstream',
+      ...(options.asynchronousCommit ? { options: '-c synchronous_commit=off' } : {}),
+    },
     pool: { min: 0, max: options.poolMax ?? 10 },
     acquireConnectionTimeout: 10_000,
   });

@@ -23,7 +23,15 @@ export async function startRouter(config: Config, runtime: ServiceRuntime): Prom
   const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'hookstream-router', logger });
   const topics = await prepareKafka(kafka, config);
   await waitForDatabase(config.DATABASE_URL, 10_000);
-  const database = createDatabase({ url: config.DATABASE_URL, poolMax: config.DATABASE_POOL_MAX, applicationName: 'hookstream-router' });
+  // The router writes only receipts, a duplicate check: one lost in a database crash lets a
+  // republished id through again (with the same event ids), and in exchange the router
+  // never waits for the WAL flush of the call logs the health service writes.
+  const database = createDatabase({
+    url: config.DATABASE_URL,
+    poolMax: config.DATABASE_POOL_MAX,
+    applicationName: 'hookstream-router',
+    asynchronousCommit: true,
+  });
   const metrics = createRouterMetrics(registry);
 
   const webhookView = createWebhookView({

@@ -125,6 +125,7 @@ function setup(overrides: Partial<TransactionBatcherOptions> = {}) {
   const recorded: string[][] = [];
   const transactionSizes: Array<{ batches: number; messages: number }> = [];
   const warnings: unknown[] = [];
+  const errors: unknown[] = [];
   const batcher = createTransactionBatcher({
     producer: fake.producer as unknown as TransactionBatcherOptions['producer'],
     consumerGroup: 'router-group',
@@ -135,10 +136,13 @@ function setup(overrides: Partial<TransactionBatcherOptions> = {}) {
       recorded.push(ids);
     },
     onTransaction: (summary) => transactionSizes.push(summary),
-    logger: { warn: (...args: unknown[]) => warnings.push(args) } as unknown as TransactionBatcherOptions['logger'],
+    logger: {
+      warn: (...args: unknown[]) => warnings.push(args),
+      error: (...args: unknown[]) => errors.push(args),
+    } as unknown as TransactionBatcherOptions['logger'],
     ...overrides,
   });
-  return { fake, batcher, recorded, transactionSizes, warnings };
+  return { fake, batcher, recorded, transactionSizes, warnings, errors };
 }
 
 describe('createTransactionBatcher (group commit of the routed batches)', () => {
@@ -284,16 +288,21 @@ describe('createTransactionBatcher (group commit of the routed batches)', () => 
     expect(fake.transactions).toHaveLength(1);
   });
 
-  it('rejects the contributors when recording the receipts fails, after their offsets were resolved', async () => {
+  it('resolves the contributors when recording the receipts fails after the commit, logs it, and drops the claims', async () => {
     const failure = new Error('database down');
-    const { fake, batcher } = setup({ afterCommit: () => Promise.reject(failure) });
+    const { fake, batcher, errors } = setup({ afterCommit: () => Promise.reject(failure) });
     const committed = jest.fn();
-    await expect(batcher.enter().submit({ ...contribution(0, '2', ['p0'], ['id']), onCommitted: committed })).rejects.toBe(failure);
+    const ticket = batcher.enter();
+    ticket.claim(['id']);
+    await expect(ticket.submit({ ...contribution(0, '2', ['p0'], ['id']), onCommitted: committed })).resolves.toBe('committed');
     expect(fake.transactions[0]?.committed).toBe(true);
     expect(committed).toHaveBeenCalledTimes(1);
+    await flush();
+    expect(errors).toHaveLength(1);
+    expect(batcher.enter().claim(['id'])).toEqual(new Set());
   });
 
-  it('starts the next transaction while the previous one records its receipts', async () => {
+  it('resolves a contribution once committed, without waiting for its receipts; the next transaction commits only after them', async () => {
     const receipts: Deferred[] = [];
     const { fake, batcher } = setup({
       afterCommit: () => {
@@ -302,14 +311,18 @@ describe('createTransactionBatcher (group commit of the routed batches)', () => 
         return pending.promise;
       },
     });
-    const first = batcher.enter().submit(contribution(0, '1', ['p0']));
-    await flush();
+    await expect(batcher.enter().submit(contribution(0, '1', ['p0']))).resolves.toBe('committed');
     expect(receipts).toHaveLength(1);
+
     const second = batcher.enter().submit(contribution(1, '1', ['p1']));
     await flush();
-    expect(fake.transactions.map((transaction) => transaction.committed)).toEqual([true, true]);
-    receipts.forEach((pending) => pending.resolve());
-    await expect(Promise.all([first, second])).resolves.toEqual(['committed', 'committed']);
+    // Sent, offsets added, commit held back by the first transaction's receipts.
+    expect(fake.transactions[1]).toMatchObject({ committed: false });
+    expect(sentTexts(fake.transactions[1])).toEqual(['p1']);
+    receipts[0]?.resolve();
+    await expect(second).resolves.toBe('committed');
+    expect(fake.transactions[1]).toMatchObject({ committed: true });
+    receipts[1]?.resolve();
   });
 });
 
@@ -331,13 +344,12 @@ describe('claims on domain event ids in flight', () => {
     expect(second.claim(['y', 'z'])).toEqual(new Set(['y']));
     second.release();
 
-    const submitted = first.submit(contribution(0, '1', ['x', 'y'], ['x', 'y']));
-    await flush();
+    await expect(first.submit(contribution(0, '1', ['x', 'y'], ['x', 'y']))).resolves.toBe('committed');
     // Committed, receipts not yet written: still claimed.
     expect(receipts).toHaveLength(1);
     expect(batcher.enter().claim(['y'])).toEqual(new Set(['y']));
     receipts[0]?.resolve();
-    await submitted;
+    await flush();
     const third = batcher.enter();
     expect(third.claim(['x', 'y', 'z'])).toEqual(new Set());
     third.release();

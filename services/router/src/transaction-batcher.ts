@@ -38,9 +38,9 @@ export interface BatcherTicket {
    */
   claim(ids: Iterable<string>): Set<string>;
   /**
-   * Resolves when the transaction holding the contribution has committed and `afterCommit`
-   * has recorded its ids (or with 'stale'); rejects when that transaction failed (it was
-   * aborted) or when `afterCommit` failed after the commit.
+   * Resolves when the transaction holding the contribution has committed (or with
+   * 'stale'); rejects when that transaction failed (it was aborted). Its ids stay claimed
+   * until `afterCommit` has recorded them, so the partition may fetch on meanwhile.
    */
   submit(contribution: Contribution): Promise<ContributionOutcome>;
   /** Withdraws a ticket that will not submit and drops its claims. Idempotent. */
@@ -59,7 +59,10 @@ export interface TransactionBatcherOptions {
   maxBytesPerSend: number;
   /** Codec of the record batches produced (`KAFKA_COMPRESSION`). */
   compression?: CompressionTypes | undefined;
-  /** Records the routed ids of a committed transaction (one statement per transaction). */
+  /**
+   * Records the routed ids of a committed transaction (one statement per transaction).
+   * Its contributors do not wait for it; the next transaction commits only after it.
+   */
   afterCommit: (routedIds: string[]) => Promise<void>;
   /** Observes each committed transaction (metrics). */
   onTransaction?: (summary: { batches: number; messages: number }) => void;
@@ -69,7 +72,7 @@ export interface TransactionBatcherOptions {
    * millisecond away), so that they share one transaction.
    */
   maxLingerMs?: number;
-  logger: Pick<Logger, 'warn'>;
+  logger: Pick<Logger, 'warn' | 'error'>;
 }
 
 interface Entry {
@@ -109,6 +112,8 @@ export function createTransactionBatcher(options: TransactionBatcherOptions): Tr
   let awaited = new Set<Ticket>();
   let lingerTimer: NodeJS.Timeout | undefined;
   let inFlight = false;
+  /** The previous transaction's `afterCommit`: at most one runs at a time. */
+  let recording: Promise<void> = Promise.resolve();
   /** Domain event ids claimed by a ticket, until its contribution is recorded or dropped. */
   const claims = new Map<string, Ticket>();
 
@@ -173,6 +178,9 @@ export function createTransactionBatcher(options: TransactionBatcherOptions): Tr
           await transaction.sendBatch({ topicMessages, acks: -1, compression: compressionFor(compression, bytes) });
         }
         await transaction.sendOffsets({ consumerGroupId: consumerGroup, topics: merged.offsets });
+        // Receipts are written one transaction at a time: should the database fall behind,
+        // the router slows down instead of holding ever more claims.
+        await recording;
         await transaction.commit();
       } catch (error) {
         await transaction.abort().catch((abortError: unknown) => logger.warn({ err: abortError }, 'transaction abort failed'));
@@ -182,22 +190,27 @@ export function createTransactionBatcher(options: TransactionBatcherOptions): Tr
       for (const entry of entries) settle(entry, () => entry.reject(error));
       return finish();
     }
-    // The next transaction may start while the receipts are written: this one's ids stay
-    // claimed until they are, so a republished id finds either the claim or the receipt.
-    finish();
-
-    try {
-      const routedIds: string[] = [];
-      for (const { contribution } of entries) {
-        contribution.onCommitted?.();
-        for (const id of contribution.routedIds) routedIds.push(id);
-      }
-      onTransaction?.({ batches: entries.length, messages: messageCount });
-      await afterCommit(routedIds);
-      for (const entry of entries) settle(entry, () => entry.resolve('committed'));
-    } catch (error) {
-      for (const entry of entries) settle(entry, () => entry.reject(error));
+    // Committed: the contributors' partitions fetch on, and the next transaction may start,
+    // while the receipts are written. The ids stay claimed until they are, so a republished
+    // id finds either the claim or the receipt.
+    const routedIds: string[] = [];
+    for (const entry of entries) {
+      entry.ticket.state = 'done';
+      entry.contribution.onCommitted?.();
+      for (const id of entry.contribution.routedIds) routedIds.push(id);
     }
+    onTransaction?.({ batches: entries.length, messages: messageCount });
+    recording = afterCommit(routedIds)
+      .catch((error: unknown) => {
+        // The calls are committed; only the duplicate check of a later republish of these
+        // ids is weakened (it would route them again, with the same event ids).
+        logger.error({ err: error, ids: routedIds.length }, 'recording routed domain event ids failed');
+      })
+      .finally(() => {
+        for (const entry of entries) dropClaims(entry.ticket);
+      });
+    for (const entry of entries) entry.resolve('committed');
+    finish();
   }
 
   function settle(entry: Entry, outcome: () => void): void {
