@@ -128,7 +128,13 @@ export async function startRouter(config: Config, runtime: ServiceRuntime): Prom
   purge.unref();
 
   runtime.addReadinessCheck(() => consuming && webhookView.isFresh());
-  runtime.onShutdown({ name: 'consumer (intake and in-flight batch)', run: () => consumer.disconnect() });
+  runtime.onShutdown({
+    name: 'consumer (intake, in-flight batch and its receipts)',
+    run: async () => {
+      await consumer.disconnect();
+      await transactions.drain();
+    },
+  });
   runtime.onShutdown({ name: 'producer', run: () => producer.disconnect() });
   runtime.onShutdown({
     name: 'clients',

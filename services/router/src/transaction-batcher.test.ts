@@ -326,6 +326,28 @@ describe('createTransactionBatcher (group commit of the routed batches)', () => 
   });
 });
 
+describe('drain', () => {
+  it('resolves once the receipts of the committed transactions are written', async () => {
+    const receipts: Deferred[] = [];
+    const { batcher } = setup({
+      afterCommit: () => {
+        const pending = deferred();
+        receipts.push(pending);
+        return pending.promise;
+      },
+    });
+    await batcher.drain();
+    await batcher.enter().submit(contribution(0, '1', ['p0'], ['id']));
+    const drained = jest.fn();
+    const draining = batcher.drain().then(drained);
+    await flush();
+    expect(drained).not.toHaveBeenCalled();
+    receipts[0]?.resolve();
+    await draining;
+    expect(drained).toHaveBeenCalledTimes(1);
+  });
+});
+
 describe('claims on domain event ids in flight', () => {
   it('reports an id another batch in flight holds, until that batch has committed and recorded it', async () => {
     const receipts: Deferred[] = [];

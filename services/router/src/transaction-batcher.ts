@@ -50,6 +50,8 @@ export interface BatcherTicket {
 export interface TransactionBatcher {
   /** Announces a batch being routed: transactions wait for it (a short while) to join. */
   enter(): BatcherTicket;
+  /** Resolves once the receipts of every committed transaction are written (or failed). */
+  drain(): Promise<void>;
 }
 
 export interface TransactionBatcherOptions {
@@ -257,6 +259,14 @@ export function createTransactionBatcher(options: TransactionBatcherOptions): Tr
       };
       routing.add(ticket);
       return ticket;
+    },
+    async drain() {
+      // A recording may start while the previous one is awaited.
+      let last: Promise<void> | undefined;
+      while (last !== recording) {
+        last = recording;
+        await last;
+      }
     },
   };
 }
