@@ -72,9 +72,10 @@ describe('health process killed mid-stream', () => {
     return { child, stderr: () => stderr };
   }
 
-  async function publishAsAStream(outcomes: readonly OutcomeMessage[]): Promise<void> {
+  async function publishAsAStream(outcomes: readonly OutcomeMessage[], pauseMs = 0): Promise<void> {
     for (let start = 0; start < outcomes.length; start += 5) {
       await publishOutcomes(producer, topics.webhookOutcomes, outcomes.slice(start, start + 5));
+      if (pauseMs > 0) await new Promise((resolve) => setTimeout(resolve, pauseMs));
     }
   }
 
@@ -120,7 +121,16 @@ describe('health process killed mid-stream', () => {
     );
 
     const first = startHealthProcess();
-    const publishing = publishAsAStream(firstHalf);
+    // The stream starts once the process consumes, and takes a while: published while the
+    // process was still joining its group, the whole first half could arrive in one fetch
+    // and be counted in one batch before the kill.
+    await publishOutcomes(producer, topics.webhookOutcomes, firstHalf.slice(0, 5));
+    await waitFor(async () => (await count('attempts')) >= 1, {
+      description: `the first process to log an attempt (stderr: ${first.stderr()})`,
+      timeoutMs: 60_000,
+      intervalMs: 10,
+    });
+    const publishing = publishAsAStream(firstHalf.slice(5), 5);
     await waitFor(async () => (await count('webhook_failures')) >= 20, {
       description: `the first process to count failures (stderr: ${first.stderr()})`,
       timeoutMs: 60_000,
