@@ -145,6 +145,19 @@ function setup(overrides: Partial<TransactionBatcherOptions> = {}) {
   return { fake, batcher, recorded, transactionSizes, warnings, errors };
 }
 
+/** A batcher whose receipts stay unwritten until the test resolves them, one per transaction. */
+function setupWithHeldReceipts() {
+  const receipts: Deferred[] = [];
+  const parts = setup({
+    afterCommit: () => {
+      const pending = deferred();
+      receipts.push(pending);
+      return pending.promise;
+    },
+  });
+  return { ...parts, receipts };
+}
+
 describe('createTransactionBatcher (group commit of the routed batches)', () => {
   it('commits a lone batch: its messages, its offset, then its receipts', async () => {
     const { fake, batcher, recorded, transactionSizes } = setup();
@@ -303,14 +316,7 @@ describe('createTransactionBatcher (group commit of the routed batches)', () => 
   });
 
   it('resolves a contribution once committed, without waiting for its receipts; the next transaction commits only after them', async () => {
-    const receipts: Deferred[] = [];
-    const { fake, batcher } = setup({
-      afterCommit: () => {
-        const pending = deferred();
-        receipts.push(pending);
-        return pending.promise;
-      },
-    });
+    const { fake, batcher, receipts } = setupWithHeldReceipts();
     await expect(batcher.enter().submit(contribution(0, '1', ['p0']))).resolves.toBe('committed');
     expect(receipts).toHaveLength(1);
 
@@ -328,14 +334,7 @@ describe('createTransactionBatcher (group commit of the routed batches)', () => 
 
 describe('drain', () => {
   it('resolves once the receipts of the committed transactions are written', async () => {
-    const receipts: Deferred[] = [];
-    const { batcher } = setup({
-      afterCommit: () => {
-        const pending = deferred();
-        receipts.push(pending);
-        return pending.promise;
-      },
-    });
+    const { batcher, receipts } = setupWithHeldReceipts();
     await batcher.drain();
     await batcher.enter().submit(contribution(0, '1', ['p0'], ['id']));
     const drained = jest.fn();
@@ -350,14 +349,7 @@ describe('drain', () => {
 
 describe('claims on domain event ids in flight', () => {
   it('reports an id another batch in flight holds, until that batch has committed and recorded it', async () => {
-    const receipts: Deferred[] = [];
-    const { batcher } = setup({
-      afterCommit: () => {
-        const pending = deferred();
-        receipts.push(pending);
-        return pending.promise;
-      },
-    });
+    const { batcher, receipts } = setupWithHeldReceipts();
     const first = batcher.enter();
     expect(first.claim(['x', 'y'])).toEqual(new Set());
     expect(first.claim(['x'])).toEqual(new Set());
