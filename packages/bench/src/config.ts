@@ -3,7 +3,7 @@ import { booleanFlag, commaList, durationMs, positiveInt, z } from '@hookstream/
 export const SCENARIOS = ['reference', 'throughput', 'latency', 'isolation', 'retries'] as const;
 
 /**
- * The bench's knobs (all optional). The defaults are the figures of spec/operations.md;
+ * The bench's knobs (all optional). The defaults are the figures of docs/benchmarks.md;
  * shorter durations are for trying the bench out, not for reporting.
  */
 export const configShape = {

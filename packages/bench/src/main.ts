@@ -1,5 +1,5 @@
 /**
- * `npm run bench`: the performance figures of spec/operations.md, measured in one run on
+ * `npm run bench`: the performance figures of docs/benchmarks.md, measured in one run on
  * this machine with broker, database, receiver and services all local, printed as tables
  * and written to bench-results/<time>.json. See docs/benchmarks.md for what each figure
  * means and what limits it.

@@ -5,7 +5,7 @@ import { createHarness, type Harness } from './harness';
 import { domainEvent } from './seed';
 
 /**
- * Issue 5, end to end: a webhook managed through the REST API is what the router and the
+ * End to end: a webhook managed through the REST API is what the router and the
  * sender act on: created, it receives the next matching event; after PATCH of its events
  * or URL, the next event follows the new state; after DELETE, nothing more arrives.
  */
@@ -55,7 +55,7 @@ describe('webhooks managed through the API, delivered by the router and sender',
     expect(created.status).toBe(201);
     const webhook = created.body as { id: string; secret: string };
 
-    // An event produced 2 s after the change returned is routed by the new state (spec/api.md).
+    // An event produced 2 s after the change returned is routed by the new state (docs/webhooks.md).
     const afterChange = () => new Promise((resolve) => setTimeout(resolve, 2_000));
     await afterChange();
     await harness.publish([domainEvent({ type: 'Case.Created', workspace })]);

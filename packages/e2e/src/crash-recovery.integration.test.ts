@@ -4,7 +4,7 @@ import { createHarness, type Harness } from './harness';
 import { domainEvent } from './seed';
 
 /**
- * Issue 3: killing the router or the sender with SIGKILL in the middle of a stream of
+ * Killing the router or the sender with SIGKILL in the middle of a stream of
  * events and restarting it loses no call; a duplicate carries the same event_id.
  */
 describe('crash recovery of the router and the sender', () => {

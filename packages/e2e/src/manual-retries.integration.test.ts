@@ -6,7 +6,7 @@ import { requestManualRetry } from './manual-retry';
 import { domainEvent } from './seed';
 
 /**
- * Issue 4, the manual-retry rules of spec/delivery.md with a compressed schedule of
+ * The manual-retry rules of docs/webhooks.md with a compressed schedule of
  * 4 s, 8 s, 12 s and 16 s from T0 (standing in for 1 h, 4 h, 13 h and 40 h).
  */
 const OFFSETS_MS = [4_000, 8_000, 12_000, 16_000];

@@ -5,7 +5,7 @@ import { createHarness, type Harness } from './harness';
 import { domainEvent } from './seed';
 
 /**
- * spec/delivery.md "Offline rule", end to end: health counts the sender's failures and
+ * docs/webhooks.md "Offline rule", end to end: health counts the sender's failures and
  * takes a webhook offline at its 51st failure within 24 h; the router and sender then
  * send it nothing more, neither first calls nor automatic retries.
  */

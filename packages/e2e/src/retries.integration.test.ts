@@ -5,7 +5,7 @@ import { createHarness, type Harness } from './harness';
 import { domainEvent } from './seed';
 
 /**
- * Issue 4, end to end with a compressed schedule: one unit = 500 ms, so the retries fall
+ * Automatic retries end to end with a compressed schedule: one unit = 500 ms, so the retries fall
  * at T0 + 0.5 s, 2 s, 6.5 s and 20 s (1, 4, 13 and 40 units).
  */
 const UNIT_MS = 500;

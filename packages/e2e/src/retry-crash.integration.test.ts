@@ -4,7 +4,7 @@ import { createHarness, type Harness } from './harness';
 import { domainEvent } from './seed';
 
 /**
- * Issue 4: SIGKILL of the sender while retries wait in every tier loses no retry. With a
+ * SIGKILL of the sender while retries wait in every tier loses no retry. With a
  * schedule of 2, 4, 6 and 8 s and four calls started 2.1 s apart, at the moment of the
  * kill one call waits in each of the four tiers.
  */

@@ -4,7 +4,7 @@ import { waitFor } from '@hookstream/testkit';
 import { createHarness, type Harness } from './harness';
 import { domainEvent } from './seed';
 
-/** Issue 3, end to end: domain events in, signed webhook calls out, over real sockets. */
+/** End to end: domain events in, signed webhook calls out, over real sockets. */
 
 const caseSubset = { id: 'case-1', external_id: 'X-1', name: 'Acme', tags: [], contact_has_actions: false, reviewer_has_actions: false, flags: [], metadata: {}, status: 'open' };
 const noteSubset = { id: 'note-1', author: { first_name: 'Ada', last_name: 'Lovelace' }, content: 'hello' };
@@ -24,12 +24,12 @@ function contextFor(type: string): Record<string, unknown> {
   }
 }
 
-/** The seed guide's receiver check, verbatim in substance: HMAC-SHA256 hex of the raw body. */
-function seedSignature(secret: string, rawBody: Buffer): string {
+/** The receiver's check of docs/webhooks.md, written independently: HMAC-SHA256 hex of the raw body. */
+function receiverSignature(secret: string, rawBody: Buffer): string {
   return createHmac('sha256', secret).update(rawBody).digest('hex');
 }
 
-/** The matching rule restated independently of the implementation (spec/events.md). */
+/** The matching rule restated independently of the implementation (docs/webhooks.md). */
 function expectedCall(type: string, subscribed: ReadonlySet<string>): { event: string; sub_event?: string } | undefined {
   const parent = getEventDefinition(type as never).parent ?? undefined;
   if (parent && subscribed.has(parent)) return { event: parent, sub_event: type };
@@ -111,8 +111,8 @@ describe('routing and sending, end to end', () => {
         const context = body.context as Record<string, unknown>;
         expect(context.workspace).toEqual(workspaceA);
         for (const [key, value] of Object.entries(source.context)) expect(context[key]).toEqual(value);
-        // The seed's receiver accepts the signature.
-        expect(request?.headers['dotfile-signature']).toBe(seedSignature(webhook.secret, request?.rawBody as Buffer));
+        // A receiver following docs/webhooks.md accepts the signature.
+        expect(request?.headers['dotfile-signature']).toBe(receiverSignature(webhook.secret, request?.rawBody as Buffer));
       }
     }
     expect(harness.receiver.requestsTo('/b-all')).toHaveLength(0);
@@ -148,14 +148,14 @@ describe('routing and sending, end to end', () => {
     const [during] = await waitFor(() => (harness.receiver.requestsTo('/rotation').length === 1 ? harness.receiver.requestsTo('/rotation') : undefined), {
       description: 'a call during the grace period',
     });
-    expect(during?.headers['dotfile-signature']).toBe(seedSignature(newSecret, during?.rawBody as Buffer));
-    expect(during?.headers['dotfile-old-signature']).toBe(seedSignature(webhook.secret, during?.rawBody as Buffer));
+    expect(during?.headers['dotfile-signature']).toBe(receiverSignature(newSecret, during?.rawBody as Buffer));
+    expect(during?.headers['dotfile-old-signature']).toBe(receiverSignature(webhook.secret, during?.rawBody as Buffer));
 
     await harness.seed.update(webhook.id, { previous_secret_expires_at: new Date(Date.now() - 1_000) });
     await new Promise((resolve) => setTimeout(resolve, 600));
     await harness.publish([domainEvent({ type: 'Note.Created', workspace: workspaceA, context: { case: caseSubset } })]);
     const after = await waitFor(() => harness.receiver.requestsTo('/rotation')[1], { description: 'a call after the grace period' });
-    expect(after.headers['dotfile-signature']).toBe(seedSignature(newSecret, after.rawBody));
+    expect(after.headers['dotfile-signature']).toBe(receiverSignature(newSecret, after.rawBody));
     expect(after.headers).not.toHaveProperty('dotfile-old-signature');
   });
 

@@ -4,7 +4,7 @@ import { findRepoRoot } from '@hookstream/local-infra';
 import { testInfrastructure } from '@hookstream/testkit';
 
 /**
- * Issue 2 "Bad input": a broker or database that does not answer makes start-up fail
+ * Bad input: a broker or database that does not answer makes start-up fail
  * fast, naming the address and what to do; no hang, no stack trace.
  */
 function runService(name: string, env: Record<string, string>): Promise<{ code: number | null; output: string; elapsedMs: number }> {

@@ -3,7 +3,7 @@ import { waitFor } from '@hookstream/testkit';
 import { createHarness, type Harness } from './harness';
 import { domainEvent } from './seed';
 
-/** spec/operations.md: one trace from the producer's traceparent to the outbound request. */
+/** docs/operations.md "Traces": one trace from the producer's traceparent to the outbound request. */
 describe('trace context from the domain event to the webhook call', () => {
   let harness: Harness;
 

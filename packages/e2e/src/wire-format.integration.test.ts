@@ -6,7 +6,7 @@ import type { Producer } from '@hookstream/kafka';
 import { createHarness, type Harness } from './harness';
 
 /**
- * spec/domain-events.md: domain events in the Confluent wire format (magic byte, schema
+ * docs/producing-events.md: domain events in the Confluent wire format (magic byte, schema
  * id, Avro or JSON Schema body), published with the project's typed producer library and
  * decoded by the router through a schema registry.
  */

@@ -9,8 +9,8 @@ import {
   type EventFamily,
 } from './catalog';
 
-describe('event catalog (spec/events.md "Catalog")', () => {
-  const seedTypes: Array<[EventFamily, string[]]> = [
+describe('event catalog (docs/webhooks.md "Event catalog")', () => {
+  const guideTypes: Array<[EventFamily, string[]]> = [
     ['Case', ['Case.Created', 'Case.Updated', 'Case.ReviewUpdated', 'Case.ReviewDue', 'Case.ReviewConfirmed', 'Case.Deleted']],
     ['CaseReport', ['CaseReport.Generated']],
     ['Note', ['Note.Created', 'Note.Updated', 'Note.Deleted']],
@@ -21,7 +21,7 @@ describe('event catalog (spec/events.md "Catalog")', () => {
     ['DocumentOrder', ['DocumentOrder.Completed', 'DocumentOrder.Failed']],
   ];
 
-  it.each(seedTypes)('%s family has exactly the top-level events of the seed', (family, types) => {
+  it.each(guideTypes)('%s family has exactly the top-level events of the public webhook guide', (family, types) => {
     const topLevel = listCatalog().filter((entry) => entry.family === family && entry.parent === null);
     expect(topLevel.map((entry) => entry.type)).toEqual(types);
   });
@@ -124,7 +124,7 @@ describe('event catalog (spec/events.md "Catalog")', () => {
   });
 });
 
-describe('event families (spec/events.md "Outbound payload")', () => {
+describe('event families (docs/webhooks.md "Payload")', () => {
   it.each([
     ['Case', 'case', []],
     ['CaseReport', 'report', ['case']],

@@ -1,8 +1,8 @@
-// The event catalog as data (spec/events.md "Catalog"). Adding an event type is one line in
+// The event catalog as data (docs/webhooks.md "Event catalog"). Adding an event type is one line in
 // EVENT_CATALOG; adding a family is one entry in EVENT_FAMILIES (its payload key and the
-// context it needs). Descriptions follow the wording of the public webhook guide (the seed).
+// context it needs). Descriptions follow the wording of the public webhook guide.
 
-/** The context subsets a domain event may carry besides `workspace` (spec/events.md "Outbound payload"). */
+/** The context subsets a domain event may carry besides `workspace` (docs/webhooks.md "Payload"). */
 export type ContextKey = 'case' | 'note' | 'individual' | 'company';
 
 /**
@@ -40,7 +40,7 @@ interface CatalogEntry {
   readonly description: string;
 }
 
-// Sub-events follow their parent so that listCatalog() reads like the seed's list.
+// Sub-events follow their parent so that listCatalog() reads like the guide's list.
 const EVENT_CATALOG = [
   { type: 'Case.Created', family: 'Case', description: 'When a new case is created (empty case).' },
   { type: 'Case.Updated', family: 'Case', description: 'When any case property (such as name, external_id, status, flags, risk, tags, template_id, metadata, custom_properties) is updated.' },

@@ -1,7 +1,7 @@
 import { validateDomainEvent } from './envelope';
 import { caseSubset, companySubset, individualSubset, noteSubset, workspace } from './test-support/domain-events';
 
-// spec/domain-events.md: the envelope, and the bad-input kinds that go to the DLQ.
+// docs/producing-events.md: the envelope, and the bad-input kinds that go to the DLQ.
 function envelope(overrides: Record<string, unknown> = {}): Record<string, unknown> {
   return {
     id: '2f0c4a1e-8b7d-4e6f-9a1b-3c5d7e9f1a2b',

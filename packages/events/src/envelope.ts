@@ -7,9 +7,9 @@ import {
   getFamilyDefinition,
 } from './catalog';
 
-// The producers' contract of spec/domain-events.md. The schema checks the envelope's shape;
+// The producers' contract of docs/producing-events.md. The schema checks the envelope's shape;
 // the catalog then decides whether the type is known and the family's context is there.
-// Each failure kind is a separate DLQ reason (spec/domain-events.md "Bad input").
+// Each failure kind is a separate DLQ reason (docs/producing-events.md "Dead-letter topic").
 
 const isoDateTimeWithOffset = z.iso.datetime({ offset: true });
 
@@ -54,12 +54,12 @@ export function validateDomainEvent(value: unknown): DomainEventValidation {
     return {
       ok: false,
       reason: 'unknown_type',
-      message: `type: "${envelope.type}" is not an event type of the catalog (spec/events.md)`,
+      message: `type: "${envelope.type}" is not an event type of the catalog (docs/webhooks.md)`,
     };
   }
 
   // zod has checked them, but its output re-orders keys; the receiver gets the producer's
-  // objects exactly as sent (spec/events.md: "passed through unchanged").
+  // objects exactly as sent (docs/webhooks.md: "passed through unchanged").
   const original = value as { entity: EntityObject; context?: Record<string, unknown> };
   const context = original.context ?? {};
 
@@ -70,7 +70,7 @@ export function validateDomainEvent(value: unknown): DomainEventValidation {
     return {
       ok: false,
       reason: 'context_missing',
-      message: `${unmet.map(describeRequirement).join('; ')} (required for ${definition.family} events, spec/events.md)`,
+      message: `${unmet.map(describeRequirement).join('; ')} (required for ${definition.family} events, docs/webhooks.md)`,
     };
   }
 

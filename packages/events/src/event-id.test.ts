@@ -2,7 +2,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { validate as isUuid, v5 as uuidV5, version as uuidVersion } from 'uuid';
 import { EVENT_ID_NAMESPACE, deriveEventId } from './event-id';
 
-describe('deriveEventId (spec/events.md context.event_id)', () => {
+describe('deriveEventId (docs/webhooks.md context.event_id)', () => {
   const domainEventId = '2f0c4a1e-8b7d-4e6f-9a1b-3c5d7e9f1a2b';
   const webhookId = '9b2d6c1a-0e4f-4a3b-8c7d-6e5f4a3b2c1d';
 

@@ -18,8 +18,8 @@ const MAX_SCRATCH_NAME_LENGTH = Math.floor((SCRATCH.length - NAMESPACE_BYTES.len
 const VARIANT_DIGITS = '89ab';
 
 /**
- * The `context.event_id` of one (domain event, webhook) pair (spec/events.md "Outbound
- * payload"): the same on every attempt and when the domain event is processed twice, so
+ * The `context.event_id` of one (domain event, webhook) pair (docs/webhooks.md
+ * "Payload"): the same on every attempt and when the domain event is processed twice, so
  * it is derived, never stored-then-read. UUIDv5 of "<domain event id>/<webhook id>".
  *
  * The domain event id is lower-cased first because UUIDs compare case-insensitively

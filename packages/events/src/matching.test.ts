@@ -1,6 +1,6 @@
 import { matchSubscription } from './matching';
 
-// spec/events.md "Matching rule (one delivery per webhook per domain event)".
+// docs/webhooks.md "Top-level events and sub-events".
 describe('matchSubscription', () => {
   it.each([
     {

@@ -7,7 +7,7 @@ export interface SubscriptionMatch {
 }
 
 /**
- * The matching rule of spec/events.md "Matching rule": at most one delivery per webhook per
+ * The matching rule of docs/webhooks.md "Top-level events and sub-events": at most one delivery per webhook per
  * domain event, and the top-level event is always the one delivered when it is subscribed.
  *
  * 1. the type has a parent P and P ∈ subscribed → { event: P, subEvent: type }

@@ -9,7 +9,7 @@ import {
   workspace,
 } from './test-support/domain-events';
 
-// spec/events.md "Outbound payload".
+// docs/webhooks.md "Payload".
 const attempt = { eventId: '6f1c2a8e-6f4b-5d7e-9a51-0f3c2b1d4e5a', timestampSeconds: 1764072000, retryCount: 0, maxRetries: 4 };
 
 describe('buildWebhookPayload', () => {

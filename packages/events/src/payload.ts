@@ -11,7 +11,7 @@ export interface WebhookPayloadContext {
   [contextKey: string]: unknown;
 }
 
-/** The outbound body of spec/events.md "Outbound payload"; the entity sits under its family's key. */
+/** The outbound body of docs/webhooks.md "Payload"; the entity sits under its family's key. */
 export interface WebhookPayload {
   event: string;
   sub_event?: string;
@@ -28,7 +28,7 @@ export interface WebhookPayloadInput {
   timestampSeconds: number;
   /** 0 on the first call, then the retry number. */
   retryCount: number;
-  /** Automatic retries a call gets (4 in the product, spec/delivery.md "Retries"). */
+  /** Automatic retries a call gets (4 in the product, docs/webhooks.md "Retries"). */
   maxRetries: number;
 }
 

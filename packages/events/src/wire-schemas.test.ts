@@ -5,7 +5,7 @@ import { validateDomainEvent } from './envelope';
 import { normalizeDecodedEnvelope, readDomainEventAvroSchema, readDomainEventJsonSchema } from './wire-schemas';
 import { caseSubset, workspace } from './test-support/domain-events';
 
-// spec/domain-events.md: the envelope also travels Avro- or JSON-Schema-encoded through the
+// docs/producing-events.md: the envelope also travels Avro- or JSON-Schema-encoded through the
 // Confluent Schema Registry wire format; both schemas ship in schemas/.
 const envelope = {
   id: '2f0c4a1e-8b7d-4e6f-9a1b-3c5d7e9f1a2b',

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 
-// The envelope's schemas as shipped files (spec/domain-events.md: "the project ships the
+// The envelope's schemas as shipped files (docs/producing-events.md: "the project ships the
 // envelope's schemas"), so producers in other languages can register them as they are.
 // Resolved from the package root so this works from both src/ (tests) and dist/.
 const SCHEMAS_DIRECTORY = path.join(__dirname, '..', 'schemas');

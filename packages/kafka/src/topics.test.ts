@@ -1,7 +1,7 @@
 import { RETRY_TIER_TOPICS, TOPIC, topicNames, topicSpecs } from './topics';
 
 describe('topics', () => {
-  it('names every topic of spec/operations.md, behind the prefix', () => {
+  it('names every topic of docs/architecture.md, behind the prefix', () => {
     const names = topicNames('t42-');
     expect(Object.values(names).sort()).toEqual(
       [

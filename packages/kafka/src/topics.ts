@@ -1,5 +1,5 @@
 /**
- * Every topic of spec/operations.md. Tests and parallel deployments put a prefix in
+ * Every topic of docs/architecture.md "Topics". Tests and parallel deployments put a prefix in
  * front (`KAFKA_TOPIC_PREFIX`), so that their data never mixes.
  */
 export const TOPIC = {

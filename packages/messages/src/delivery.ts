@@ -3,7 +3,7 @@ import { z } from 'zod';
 /**
  * `webhook-deliveries` and the retry tiers carry one message per (webhook, domain event)
  * call attempt to make. The domain event travels with it, so the sender can build and
- * sign the payload per attempt without a lookup (spec/delivery.md "Request").
+ * sign the payload per attempt without a lookup (docs/webhooks.md "Request").
  * Key: the call's `event_id`, so every message of one call lands on one partition.
  */
 export const ATTEMPT_TYPES = ['first_call', 'automatic_retry', 'manual_retry'] as const;
@@ -20,7 +20,7 @@ export const deliveryMessageSchema = z.object({
   /** The catalog event of the call and, under the sub-event rule, its sub-event. */
   event: z.string().min(1),
   sub_event: z.string().min(1).nullable(),
-  /** The validated domain event envelope (spec/domain-events.md). */
+  /** The validated domain event envelope (docs/producing-events.md). */
   domain_event: z.looseObject({
     id: z.string(),
     type: z.string(),

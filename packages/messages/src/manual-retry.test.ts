@@ -20,7 +20,7 @@ const call = {
 const now = new Date('2026-11-25T12:30:00.000Z');
 
 describe('manualRetryDelivery', () => {
-  it('takes the next retry number and keeps T0 (spec/delivery.md example)', () => {
+  it('takes the next retry number and keeps T0 (docs/webhooks.md example)', () => {
     expect(manualRetryDelivery(call, now)).toMatchObject({
       type: 'manual_retry',
       retry_count: 2,

@@ -13,7 +13,7 @@ export interface RetryableCall {
 }
 
 /**
- * The `webhook-deliveries` message of a manual retry (spec/delivery.md "Retries"): the
+ * The `webhook-deliveries` message of a manual retry (docs/webhooks.md "Retries"): the
  * sender rebuilds and signs the payload from the recorded domain event. It carries the
  * retry number the attempt takes if it fails (retry_count + 1) and T0, so that later
  * automatic retries keep their slots measured from the first call. Undefined when the

@@ -17,7 +17,7 @@ const alerts = loadAlertRules();
 const thresholds = loadRecordingRules().filter((rule) => rule.record.startsWith('hookstream:alert_threshold:'));
 
 describe('alert rules', () => {
-  it('cover what operators must be told (issue 6)', () => {
+  it('cover what operators must be told', () => {
     expect(alerts.map((rule) => rule.alert).sort()).toEqual(
       [
         'HookstreamConsumerLagGrowing',

@@ -52,3 +52,16 @@ export {
   type ComposeService,
 } from './compose-file';
 export { ensurePrometheusTools, runPromtool, startPrometheus, type RunningPrometheus, type CommandResult } from './prometheus-process';
+export {
+  trackedFiles,
+  isCheckedForReferences,
+  findOutsideReferences,
+  markdownLinks,
+  checkLink,
+  docsCitations,
+  headingTexts,
+  type OutsideReference,
+  type MarkdownLink,
+  type BrokenLink,
+  type DocsCitation,
+} from './standalone-repo';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { validateDomainEvent, type DomainEvent, type EventType } from '@hookstream/events';
 
-/** What a producer fills in; the library completes the envelope of spec/domain-events.md. */
+/** What a producer fills in; the library completes the envelope of docs/producing-events.md. */
 export interface DomainEventInput<Type extends EventType = EventType> {
   /** Chosen by the producer; generated when absent. Publishing the same id twice yields one call. */
   id?: string;
@@ -9,7 +9,7 @@ export interface DomainEventInput<Type extends EventType = EventType> {
   occurredAt?: Date;
   workspace: { id: string; name: string };
   entity: { id: string } & Record<string, unknown>;
-  /** The context subsets the event's family needs (spec/events.md). */
+  /** The context subsets the event's family needs (docs/webhooks.md). */
   context?: Record<string, unknown>;
 }
 

@@ -14,7 +14,7 @@ export interface DomainEventProducer {
 }
 
 /**
- * The producers' side of spec/domain-events.md: one message per event on `domain-events`,
+ * The producers' side of docs/producing-events.md: one message per event on `domain-events`,
  * keyed by workspace id (one workspace's events stay in order), as UTF-8 JSON or in the
  * Confluent wire format, with an optional W3C `traceparent` header.
  */

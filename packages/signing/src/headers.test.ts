@@ -8,7 +8,7 @@ import {
   readHeader,
 } from './headers';
 
-describe('header names (spec/delivery.md "Request")', () => {
+describe('header names (docs/webhooks.md "Request")', () => {
   it.each([
     [SIGNATURE_HEADER, 'Dotfile-Signature'],
     [OLD_SIGNATURE_HEADER, 'Dotfile-Old-Signature'],

@@ -1,4 +1,4 @@
-// Header names of spec/delivery.md "Request". HTTP header names are case-insensitive;
+// Header names of docs/webhooks.md "Request". HTTP header names are case-insensitive;
 // Node lower-cases incoming ones, so receivers look them up in lower case.
 export const SIGNATURE_HEADER = 'Dotfile-Signature';
 export const OLD_SIGNATURE_HEADER = 'Dotfile-Old-Signature';
@@ -14,8 +14,8 @@ const SIGNATURE_HEADER_NAMES = new Set([SIGNATURE_HEADER.toLowerCase(), OLD_SIGN
 
 /**
  * A copy of the headers with the signature values replaced by `<masked>`, for call logs:
- * a signature of a known body is an oracle for the secret's validity (spec/delivery.md
- * "Secrets never appear in logs"). Absent (undefined) values stay absent.
+ * a signature of a known body is an oracle for the secret's validity (secrets and
+ * signatures never appear in logs). Absent (undefined) values stay absent.
  */
 export function maskSignatureHeaders<Value>(headers: Readonly<Record<string, Value>>): Record<string, Value | typeof MASKED_HEADER_VALUE> {
   const masked: Record<string, Value | typeof MASKED_HEADER_VALUE> = {};

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { generateSecret, isValidSecretFormat, signBody, verifyWebhookSignature } from './signature';
 
-// spec/delivery.md "Request": lowercase hex HMAC-SHA256 over the raw body bytes, keyed with
+// docs/webhooks.md "Request": lowercase hex HMAC-SHA256 over the raw body bytes, keyed with
 // the secret string's UTF-8 bytes.
 const secret = 'dotsecret.Zx3yP0qLr8sT2uV5wX7yA9bC1dE4fG6hJ';
 const oldSecret = 'dotsecret.OLD0000000000000000000000000000000000';

@@ -1,12 +1,12 @@
 import { createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 
-// Signing of spec/delivery.md "Request" and the seed's "Securing webhook": lowercase hex
+// Signing of docs/webhooks.md "Request" (verifying signatures): lowercase hex
 // HMAC-SHA256 over the exact raw body bytes, keyed with the secret string's UTF-8 bytes.
 // Used by hookstream's sender and by customers' receivers alike.
 
 export const SECRET_PREFIX = 'dotsecret.';
-/** ≥ 128 bits of entropy when the characters are random (spec/delivery.md "Secrets"). */
+/** ≥ 128 bits of entropy when the characters are random (docs/webhooks.md "Verifying signatures"). */
 export const MIN_SECRET_RANDOM_CHARACTERS = 32;
 /** An upper bound so a customer-supplied secret stays a secret, not a document. */
 export const MAX_SECRET_RANDOM_CHARACTERS = 256;
@@ -55,7 +55,7 @@ export interface SignatureVerification {
 
 /**
  * Accepts the request when any of the receiver's secrets produced either header, so a
- * receiver keeps working through a rotation whichever secret it holds (the seed's receiver
+ * receiver keeps working through a rotation whichever secret it holds (the guide's receiver
  * checks both headers). Comparisons are constant-time over the decoded digests; a header
  * that is not 64 hex characters simply does not match.
  */

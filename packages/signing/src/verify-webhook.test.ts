@@ -1,7 +1,7 @@
 import { signBody } from './signature';
 import { verifyWebhook, type WebhookVerificationInput } from './verify-webhook';
 
-// The receiver's checks of the seed's "Securing webhook": signature, then replay window.
+// The receiver's checks of docs/webhooks.md "Verifying signatures": signature, then replay window.
 const secret = 'dotsecret.Zx3yP0qLr8sT2uV5wX7yA9bC1dE4fG6hJ';
 const oldSecret = 'dotsecret.OLD0000000000000000000000000000000000';
 const sentAt = 1764072000;

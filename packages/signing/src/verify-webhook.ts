@@ -1,7 +1,7 @@
 import { OLD_SIGNATURE_HEADER, SIGNATURE_HEADER, readHeader, type HeaderValue } from './headers';
 import { verifyWebhookSignature, type SignatureMatch } from './signature';
 
-/** The seed advises rejecting timestamps older than 1-2 minutes; 2 minutes by default. */
+/** The public webhook guide advises rejecting timestamps older than 1-2 minutes; 2 minutes by default. */
 export const DEFAULT_TOLERANCE_SECONDS = 120;
 
 export interface WebhookVerificationInput {
@@ -22,7 +22,7 @@ export type WebhookVerification =
   | { ok: false; reason: WebhookRejection };
 
 /**
- * Everything a receiver should check (the seed's "Securing webhook"): a signature header,
+ * Everything a receiver should check (docs/webhooks.md "Verifying signatures"): a signature header,
  * made with its secret over the raw body, then — only for an authentic body — that
  * `context.timestamp` is within the tolerance of its clock either way, against replays.
  * On success the parsed payload is returned so the body is not parsed twice.

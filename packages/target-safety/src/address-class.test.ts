@@ -1,6 +1,6 @@
 import { type AddressClass, classifyAddress, describeAddressClass, hostIsIpLiteral, parseIpAddress } from './address-class';
 
-// spec/delivery.md "Target safety (SSRF)". Pure classification: nothing here opens a socket.
+// docs/webhooks.md "Target safety". Pure classification: nothing here opens a socket.
 describe('classifyAddress', () => {
   const table: Array<[string, AddressClass]> = [
     // public

@@ -1,6 +1,6 @@
 import ipaddr from 'ipaddr.js';
 
-// Address classes of spec/delivery.md "Target safety (SSRF)". Only ordinary global unicast
+// Address classes of docs/webhooks.md "Target safety". Only ordinary global unicast
 // ('public') may be dialled by default; everything else is refused unless an operator's
 // allowlist includes it. The tables are data so the policy can be read in one place.
 

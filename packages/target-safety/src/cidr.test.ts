@@ -1,7 +1,7 @@
 import { parseIpAddress } from './address-class';
 import { cidrContains, formatCidr, parseCidrList } from './cidr';
 
-// WEBHOOK_ALLOWED_CIDRS (spec/delivery.md "Target safety").
+// WEBHOOK_ALLOWED_CIDRS (docs/webhooks.md "Target safety").
 describe('parseCidrList', () => {
   it.each([
     ['', []],

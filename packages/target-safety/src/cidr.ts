@@ -12,7 +12,7 @@ export interface Cidr {
 const EXAMPLES = 'expected an IPv4 or IPv6 address with an optional /prefix, e.g. 127.0.0.1/32 or fd00::/8';
 
 /**
- * Parses `WEBHOOK_ALLOWED_CIDRS` (spec/delivery.md "Target safety"): entries separated by
+ * Parses `WEBHOOK_ALLOWED_CIDRS` (docs/webhooks.md "Target safety"): entries separated by
  * commas and/or whitespace; a bare address is a single-address block (/32 or /128). Throws
  * an Error naming the first bad entry, so a typo stops the service at start-up instead of
  * silently allowing nothing (or too much).

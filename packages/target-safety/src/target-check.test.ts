@@ -1,7 +1,7 @@
 import { parseCidrList } from './cidr';
 import { checkAddress, checkWebhookUrl } from './target-check';
 
-// spec/delivery.md "Target safety (SSRF)". Pure rules: no test here opens a connection.
+// docs/webhooks.md "Target safety". Pure rules: no test here opens a connection.
 const testAllowlist = parseCidrList('127.0.0.1/32');
 
 describe('checkAddress', () => {

@@ -11,7 +11,7 @@ export type AddressCheck =
   | { allowed: false; addressClass: Exclude<AddressClass, 'public'>; reason: string };
 
 /**
- * The connect-time rule of spec/delivery.md "Target safety": a public address is allowed;
+ * The connect-time rule of docs/webhooks.md "Target safety": a public address is allowed;
  * any other is allowed only if an allowlisted block contains it (tests allow 127.0.0.1/32
  * so that 127.0.0.2 and the like stand in for refused targets). The sender applies this
  * to the address the socket actually connects to, which defeats DNS rebinding.
@@ -33,7 +33,7 @@ export function checkAddress(ip: string, allowlist: readonly Cidr[]): AddressChe
 }
 
 export interface WebhookUrlPolicy {
-  /** Plain http is for local development and tests only (spec/delivery.md); false by default. */
+  /** Plain http is for local development and tests only (docs/webhooks.md); false by default. */
   allowHttp?: boolean;
   allowlist?: readonly Cidr[];
 }
@@ -45,7 +45,7 @@ export type WebhookUrlCheck =
   | { ok: false; reason: WebhookUrlRejection; message: string };
 
 /**
- * The API-side URL rules of spec/delivery.md "Target safety": an absolute https URL (http
+ * The API-side URL rules of docs/webhooks.md "Target safety": an absolute https URL (http
  * only where allowed), without credentials, and not naming a refused IP literal. The WHATWG
  * URL parser has already turned `http://2130706434/` or `http://0x7f.1/` into 127.0.0.x,
  * so those are caught here too. Host names are not resolved: that is the sender's

@@ -4,7 +4,7 @@ import { parseCidrList } from '@hookstream/target-safety';
 
 const MAX_ROTATION_GRACE_MS = 168 * 3_600_000;
 
-/** The api's configuration: spec/operations.md "Configuration (environment)". */
+/** The api's configuration: docs/operations.md "Configuration". */
 export const configShape = {
   ...kafkaEnv,
   ...databaseEnv,

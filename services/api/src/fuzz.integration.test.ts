@@ -21,7 +21,7 @@ jest.setTimeout(15 * 60_000);
 /**
  * Where the document cannot say everything the server checks, valid-looking data may be
  * refused with a 400: a URL that JSON Schema accepts as `format: uri` can still be ftp://,
- * carry credentials or name a refused address (spec/delivery.md "Target safety"), and a
+ * carry credentials or name a refused address (docs/webhooks.md "Target safety"), and a
  * retry range can run backwards or past 30 days. For those operations only, a 400 is an
  * accepted answer to generated "valid" data; every other check stays as strict.
  */

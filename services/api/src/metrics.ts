@@ -3,7 +3,7 @@ import { Counter, DURATION_BUCKETS_SECONDS, Histogram, type Registry } from '@ho
 export type ApiMetrics = ReturnType<typeof createApiMetrics>;
 
 /**
- * The API's metrics (spec/operations.md "Metrics and traces"). `route` is the operation's
+ * The API's metrics (docs/operations.md). `route` is the operation's
  * path template (`/v1/webhooks/{id}`), never a raw path: no ids, URLs or workspaces in
  * labels, so the series stay few.
  */

@@ -1,14 +1,14 @@
 import { databaseEnv, durationMs, kafkaEnv, observabilityEnv, positiveInt, type loadConfig, z } from '@hookstream/config';
 
-/** The health's configuration: spec/operations.md "Configuration (environment)". */
+/** The health's configuration: docs/operations.md "Configuration". */
 export const configShape = {
   ...kafkaEnv,
   ...databaseEnv,
   ...observabilityEnv,
-  /** A webhook goes offline at its (threshold + 1)th failure within the window (spec/delivery.md "Offline rule"). */
+  /** A webhook goes offline at its (threshold + 1)th failure within the window (docs/webhooks.md "Offline rule"). */
   WEBHOOK_OFFLINE_THRESHOLD: positiveInt(50),
   WEBHOOK_OFFLINE_WINDOW: durationMs('24h'),
-  /** Call logs are kept this long, then purged (spec/api.md "Call logs"). */
+  /** Call logs are kept this long, then purged (docs/webhooks.md "Call logs"). */
   LOG_RETENTION: durationMs('30d'),
   /** How often the background purge of old call logs and old failures runs. */
   LOG_RETENTION_SWEEP_INTERVAL: durationMs('1m'),

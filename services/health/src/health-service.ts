@@ -35,7 +35,7 @@ export interface HealthService {
 
 /**
  * The health service: webhook-outcomes → call logs, failure counts and the offline rule
- * (spec/api.md "Call logs", spec/delivery.md "Offline rule"), plus the lifecycle outbox
+ * (docs/webhooks.md "Call logs", docs/webhooks.md "Offline rule"), plus the lifecycle outbox
  * publisher and the retention purges. Takes its clients from the caller (main.ts wires
  * real ones; integration tests wire test ones), and creates only its Kafka members.
  */
@@ -55,7 +55,7 @@ export function createHealthService(dependencies: {
   const failureWindow = createFailureWindowDal();
 
   // Idempotent and acks=all: a lifecycle message is written once per send, and survives
-  // the loss of a broker (spec/operations.md "Topics").
+  // the loss of a broker (docs/architecture.md "Topics").
   const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
   const consumer = kafka.consumer({
     groupId: settings.consumerGroup,

@@ -3,7 +3,7 @@ import { Counter, DURATION_BUCKETS_SECONDS, Histogram, type Registry } from '@ho
 export type HealthMetrics = ReturnType<typeof createHealthMetrics>;
 
 /**
- * The health service's metrics, named as in spec/operations.md "Metrics and traces".
+ * The health service's metrics, named as in docs/operations.md.
  * No label ever carries a webhook id, URL or workspace id.
  */
 export function createHealthMetrics(registry: Registry) {

@@ -108,7 +108,7 @@ export async function writeOutcomeBatch(dependencies: OutcomesConsumerDependenci
 }
 
 /**
- * spec/delivery.md "Offline rule", inside the batch's transaction: record the failed
+ * docs/webhooks.md "Offline rule", inside the batch's transaction: record the failed
  * attempts, then count the rolling window of every online webhook that has new ones.
  */
 async function applyOfflineRule(

@@ -15,7 +15,7 @@ export interface RetentionSweeper {
 }
 
 /**
- * Background purges: call logs older than LOG_RETENTION (spec/api.md "Call logs"), and
+ * Background purges: call logs older than LOG_RETENTION (docs/webhooks.md "Call logs"), and
  * failures too old to share a window with any failure still to come. Failures are kept
  * for two windows rather than one, so that an outcome consumed late (the health service
  * lagging behind or restarting) is still counted against the failures before it.

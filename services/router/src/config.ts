@@ -1,11 +1,11 @@
 import { databaseEnv, durationMs, kafkaEnv, observabilityEnv, positiveInt, z } from '@hookstream/config';
 
-/** The router's configuration: spec/operations.md "Configuration (environment)". */
+/** The router's configuration: docs/operations.md "Configuration". */
 export const configShape = {
   ...kafkaEnv,
   ...databaseEnv,
   ...observabilityEnv,
-  /** Larger domain events are dead-lettered with reason `oversize` (spec/domain-events.md). */
+  /** Larger domain events are dead-lettered with reason `oversize` (docs/producing-events.md). */
   DOMAIN_EVENT_MAX_BYTES: positiveInt(512 * 1024),
   /** Confluent Schema Registry for wire-format messages; JSON messages need none. */
   SCHEMA_REGISTRY_URL: z.string().url().optional(),

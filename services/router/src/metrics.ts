@@ -2,7 +2,7 @@ import { Counter, DURATION_BUCKETS_SECONDS, Histogram, type Registry } from '@ho
 
 export type RouterMetrics = ReturnType<typeof createRouterMetrics>;
 
-/** The router's metrics, named as in spec/operations.md "Metrics and traces". */
+/** The router's metrics, named as in docs/operations.md. */
 export function createRouterMetrics(registry: Registry) {
   return {
     eventsConsumed: new Counter({

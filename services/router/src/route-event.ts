@@ -1,7 +1,7 @@
 import { deriveEventId, matchSubscription, validateDomainEvent, type DomainEvent } from '@hookstream/events';
 import type { DeliveryMessage } from '@hookstream/messages';
 
-/** Why a domain event went to the dead-letter topic (spec/domain-events.md "Bad input"). */
+/** Why a domain event went to the dead-letter topic (docs/producing-events.md "Dead-letter topic"). */
 export type DeadLetterReason = 'undecodable' | 'oversize' | 'schema_invalid' | 'unknown_type' | 'context_missing';
 
 /** The result of one step, as in PostHog's ingestion: go on, or dead-letter with a reason. */
@@ -16,7 +16,7 @@ export interface SubscribedWebhook {
 
 /**
  * Pure routing of one decoded domain event: validate it, then apply the matching rule of
- * spec/events.md to every online webhook of its workspace. One delivery per matching
+ * docs/webhooks.md to every online webhook of its workspace. One delivery per matching
  * webhook, with a deterministic event id, so reprocessing yields the same calls.
  */
 export function routeDomainEvent(

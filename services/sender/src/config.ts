@@ -9,7 +9,7 @@ import {
   z,
 } from '@hookstream/config';
 
-/** The sender's configuration: spec/operations.md "Configuration (environment)". */
+/** The sender's configuration: docs/operations.md "Configuration". */
 export const configShape = {
   ...kafkaEnv,
   ...databaseEnv,

@@ -2,7 +2,7 @@ import { Counter, DURATION_BUCKETS_SECONDS, Gauge, Histogram, type Registry } fr
 
 export type SenderMetrics = ReturnType<typeof createSenderMetrics>;
 
-/** The sender's metrics, named as in spec/operations.md "Metrics and traces". */
+/** The sender's metrics, named as in docs/operations.md. */
 export function createSenderMetrics(registry: Registry) {
   return {
     attempts: new Counter({

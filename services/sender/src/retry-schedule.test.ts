@@ -19,7 +19,7 @@ describe('nextAutomaticRetry', () => {
     expect(nextAutomaticRetry(5, t0, schedule)).toBeUndefined();
   });
 
-  it('keeps the T0 slots after a failed manual retry (spec/delivery.md example)', () => {
+  it('keeps the T0 slots after a failed manual retry (docs/webhooks.md example)', () => {
     // First call fails at T0; a manual retry at T0+30m fails and takes number 1;
     // the next automatic retry is number 2 at T0+4h.
     expect(nextAutomaticRetry(1, t0, schedule)?.dueAt).toEqual(new Date(t0.getTime() + 4 * HOUR));

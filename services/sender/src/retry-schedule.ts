@@ -1,5 +1,5 @@
 /**
- * The retry policy as data plus small pure functions (spec/delivery.md "Retries"):
+ * The retry policy as data plus small pure functions (docs/webhooks.md "Retries"):
  * automatic retry n (1..4) is due at T0 + schedule[n-1], T0 being the first call's time.
  * Tier topics keep the names of the default delays whatever the configured schedule.
  */

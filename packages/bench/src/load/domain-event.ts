@@ -36,7 +36,7 @@ export function benchDomainEvent(input: { workspace: BenchWorkspace; run: string
   return Buffer.from(JSON.stringify(event));
 }
 
-/** What the receiver reads back from a webhook body (spec/events.md "Outbound payload"). */
+/** What the receiver reads back from a webhook body (docs/webhooks.md "Payload"). */
 export interface BenchCall {
   run: string | undefined;
   sentAtMs: number | undefined;

@@ -1,4 +1,4 @@
-/** The targets of spec/operations.md "Performance figures", as the task fixes them. */
+/** The performance targets (docs/benchmarks.md "Targets"). */
 export const TARGETS = {
   fanOut1DeliveriesPerSecond: 3_000,
   p99AtFixedRateMs: 100,

@@ -79,7 +79,7 @@ export async function measureReceiverRate(context: BenchContext, options: { dura
   const event = JSON.parse(
     benchDomainEvent({ workspace: { id: randomBytes(16).toString('hex'), name: 'reference' }, run: 'reference', sentAtMs: now(), sizeBytes: options.sizeBytes }).toString(),
   ) as { id: string; workspace: unknown; entity: Record<string, unknown> };
-  // The shape the sender POSTs (spec/events.md), without the send time: not a measured call.
+  // The shape the sender POSTs (docs/webhooks.md), without the send time: not a measured call.
   delete event.entity.bench_sent_at_ms;
   const body = JSON.stringify({
     event: 'Case.Updated',

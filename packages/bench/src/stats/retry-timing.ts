@@ -1,7 +1,7 @@
 import type { CallRecord } from '../receiver/protocol';
 
 /**
- * Retry lateness as a receiver sees it (spec/delivery.md "Retries"): retry n of a call is
+ * Retry lateness as a receiver sees it (docs/webhooks.md "Retries"): retry n of a call is
  * due at T0 + schedule[n-1], T0 being when the first call reached the receiver; lateness
  * is when retry n reached it minus that. Negative means early (the sender's own T0 is a
  * moment before the receiver's, so a few milliseconds early is the clock, not a bug).
@@ -32,7 +32,7 @@ export function retryLateness(calls: readonly CallRecord[], scheduleMs: readonly
 }
 
 /**
- * Offline enforcement as a receiver sees it (spec/delivery.md "Offline rule"): the
+ * Offline enforcement as a receiver sees it (docs/webhooks.md "Offline rule"): the
  * (threshold+1)th failed call, when the webhook was seen offline, and the calls that
  * still reached the endpoint after that.
  */

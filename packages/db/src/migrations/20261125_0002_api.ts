@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 
 /**
- * Indexes for the call-log filters of the REST API (spec/api.md "Call logs"): a workspace
+ * Indexes for the call-log filters of the REST API (docs/webhooks.md "Call logs"): a workspace
  * looks its calls up by the case, individual or company they concern, newest first. Most
  * calls carry only some of these ids, so the indexes are partial.
  */

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 
 /**
  * Domain event ids the router has routed, so that a producer publishing the same `id`
- * twice yields one call per webhook (spec/domain-events.md). Rows older than the
+ * twice yields one call per webhook (docs/producing-events.md). Rows older than the
  * deduplication retention are purged by the router.
  */
 export async function up(knex: Knex): Promise<void> {

@@ -1,6 +1,6 @@
 import type { DomainEvent } from '../envelope';
 
-// Realistic context subsets (spec/events.md "Outbound payload": Subsets), shared by tests.
+// Realistic context subsets (docs/webhooks.md "Payload": Subsets), shared by tests.
 export const workspace = { id: 'ws_7d1f', name: 'Acme Compliance' };
 
 export const caseSubset = {

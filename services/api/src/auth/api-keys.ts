@@ -1,7 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
- * Tenant API keys (spec/api.md "Tenancy and auth"): `dotkey.` + 43 base64url characters of
+ * Tenant API keys (docs/webhooks.md "Workspaces and API keys"): `dotkey.` + 43 base64url characters of
  * 32 CSPRNG bytes. Only the SHA-256 digest is stored: a key is never shown again after
  * creation, only compared. A short prefix is kept so operators can tell keys apart.
  */

@@ -10,7 +10,7 @@ function singleHeader(request: Request, name: string): string | undefined {
 }
 
 /**
- * Authentication of spec/api.md "Tenancy and auth". Tenant calls carry
+ * Authentication of docs/webhooks.md "Workspaces and API keys". Tenant calls carry
  * `X-DOTFILE-API-KEY`; the key is looked up by its SHA-256 digest and the digests compared
  * in constant time. Admin calls carry `Authorization: Bearer <ADMIN_TOKEN>`; without a
  * configured token the admin routes do not exist (404), as operations.md says they are

@@ -86,7 +86,7 @@ export function toAttempt(row: AttemptRow): Attempt {
   };
 }
 
-/** spec/api.md "Call logs": one call with its attempts, oldest attempt first. */
+/** docs/webhooks.md "Call logs": one call with its attempts, oldest attempt first. */
 export function toCallLog(row: CallRow, attempts: readonly AttemptRow[]): CallLog {
   return {
     id: row.id,

@@ -5,7 +5,7 @@ import { callLogListSchema, callLogSchema, listCallLogsQuery } from './call-log-
 
 const TAG = 'Webhook logs';
 
-/** spec/api.md "Call logs". */
+/** docs/webhooks.md "Call logs". */
 export function callLogOperations(service: CallLogService): Operation[] {
   return [
     defineOperation({

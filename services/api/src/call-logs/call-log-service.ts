@@ -15,7 +15,7 @@ import type { CallLog, ListCallLogsQuery } from './call-log-schemas';
 export type CallLogService = ReturnType<typeof createCallLogService>;
 
 /**
- * Call logs (spec/api.md "Call logs") and manual retries (spec/delivery.md "Retries").
+ * Call logs (docs/webhooks.md "Call logs") and manual retries (docs/webhooks.md "Retries").
  * A manual retry is published to `webhook-deliveries` and the call marked `pending` in
  * one database transaction that commits only once the broker has the message: either
  * both happen or neither does. The call rows stay locked meanwhile, so an outcome the
@@ -37,7 +37,7 @@ export function createCallLogService(deps: {
     return rows.map((row) => toCallLog(row, attempts.filter((attempt) => attempt.call_id === row.id)));
   };
 
-  /** A deleted or offline webhook does not get retries (spec/delivery.md): refuse early, saying why. */
+  /** A deleted or offline webhook does not get retries (docs/webhooks.md): refuse early, saying why. */
   const retryableWebhook = async (auth: TenantAuth, webhookId: string, trx: Knex.Transaction, missing: () => Error) => {
     const webhook = await deps.webhooks.find(auth.workspaceId, webhookId, trx);
     if (!webhook) throw missing();

@@ -176,7 +176,7 @@ describe('call logs and manual retries over HTTP, against the real database and 
       expect(await ids(query())).toEqual(expected().map((name) => calls[name]?.id));
     });
 
-    it('gets one call with its attempts oldest first, shaped as spec/api.md says', async () => {
+    it('gets one call with its attempts oldest first, shaped as docs/webhooks.md says', async () => {
       const response = await api.request('GET', `/v1/webhook-logs/${calls.status?.id}`, { apiKey: acme.apiKey });
       expect(response.status).toBe(200);
       expect(response.body).toMatchObject({

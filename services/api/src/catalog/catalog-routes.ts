@@ -16,7 +16,7 @@ export const catalogEntrySchema = z
 
 export const catalogSchema = z.object({ data: z.array(catalogEntrySchema) }).strict().openapi('Catalog');
 
-/** `GET /v1/events` (spec/events.md "Catalog"). */
+/** `GET /v1/events` (docs/webhooks.md "Event catalog"). */
 export function catalogOperations(): Operation[] {
   return [
     defineOperation({

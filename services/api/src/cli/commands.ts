@@ -52,7 +52,7 @@ function requiredId(parsed: ParsedArguments, name: string): string {
 }
 
 /**
- * The operators' CLI (spec/api.md "Tenancy and auth"): the same workspace service as the
+ * The operators' CLI (docs/webhooks.md "Workspaces and API keys"): the same workspace service as the
  * admin routes, straight on the database. Returns the lines to print, so it is tested
  * without spawning a process.
  */

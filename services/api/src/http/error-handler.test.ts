@@ -39,7 +39,7 @@ describe('toApiError', () => {
 });
 
 describe('errorBody', () => {
-  it('is the body of spec/api.md, with details only when there are some', () => {
+  it('is the body of docs/webhooks.md, with details only when there are some', () => {
     const now = new Date('2026-11-25T12:00:00.000Z');
     expect(errorBody(new NotFoundError('No webhook with this id'), now)).toEqual({
       status_code: 404,

@@ -1,5 +1,5 @@
 /**
- * The API's error kinds (spec/api.md "Errors"). Each class fixes the HTTP status and the
+ * The API's error kinds (docs/webhooks.md "Errors"). Each class fixes the HTTP status and the
  * stable machine `code`; the one error handler turns them into the error body. Code never
  * matches on message text: it checks the class.
  */
@@ -108,7 +108,7 @@ export class UnavailableError extends ApiError {
   }
 }
 
-/** The JSON error body of spec/api.md. */
+/** The JSON error body of docs/webhooks.md. */
 export interface ErrorBody {
   status_code: number;
   timestamp: string;

@@ -24,7 +24,7 @@ describe('the HTTP surface: documents, errors, content types, limits', () => {
   });
 
   describe('documents', () => {
-    it('serves an OpenAPI 3.1 document with every operation of spec/api.md', async () => {
+    it('serves an OpenAPI 3.1 document with every operation of docs/webhooks.md', async () => {
       const response = await api.request('GET', '/openapi.json');
       expect(response.status).toBe(200);
       expect(response.body.openapi).toBe('3.1.0');

@@ -1,7 +1,7 @@
 import express, { type Request, type Response } from 'express';
 import { ValidationError } from './errors';
 
-/** spec/api.md "Errors": bodies over 1 MiB are refused (413). */
+/** docs/webhooks.md "Errors": bodies over 1 MiB are refused (413). */
 export const MAX_BODY_BYTES = 1024 * 1024;
 
 /** `application/json` or a `+json` media type, whatever the parameters. */

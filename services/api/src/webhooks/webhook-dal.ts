@@ -110,7 +110,7 @@ export function createWebhookDal(knex: Knex) {
       return updated > 0;
     },
 
-    /** Pending automatic retries of a deleted webhook are dropped (spec/api.md "delete"). */
+    /** Pending automatic retries of a deleted webhook are dropped (docs/webhooks.md "Managing webhooks"). */
     async cancelRetryingCalls(webhookId: string, db: Db = knex): Promise<number> {
       return db('calls')
         .where({ webhook_id: webhookId, status: 'retrying' })

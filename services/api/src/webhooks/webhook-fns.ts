@@ -42,7 +42,7 @@ export function containsPattern(text: string): string {
   return `%${text.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
 }
 
-/** spec/delivery.md "Target safety", API side: a 400 naming the field, with the rule broken. */
+/** docs/webhooks.md "Target safety", API side: a 400 naming the field, with the rule broken. */
 export function assertAcceptableUrl(url: string, policy: WebhookUrlPolicy): string {
   const check = checkWebhookUrl(url, policy);
   if (!check.ok) throw ValidationError.forField('url', 'body', check.message);

@@ -15,7 +15,7 @@ import {
 
 const TAG = 'Webhooks';
 
-/** spec/api.md "Webhooks". */
+/** docs/webhooks.md "Managing webhooks". */
 export function webhookOperations(service: WebhookService, callLogs: Pick<CallLogService, 'retryFailed'>): Operation[] {
   return [
     defineOperation({

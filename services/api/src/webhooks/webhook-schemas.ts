@@ -11,7 +11,7 @@ export type SortableField = (typeof SORTABLE_FIELDS)[number];
 const eventTypes = EVENT_TYPES as unknown as [EventType, ...EventType[]];
 const VALID_EVENTS_TEXT = EVENT_TYPES.join(', ');
 
-/** A catalog event; anything else is refused with the list of valid names (spec/api.md). */
+/** A catalog event; anything else is refused with the list of valid names (docs/webhooks.md). */
 export const eventTypeSchema = z.enum(eventTypes, {
   error: () => `unknown event type; valid event types are: ${VALID_EVENTS_TEXT}`,
 });
@@ -72,7 +72,7 @@ export const updateWebhookBody = z
   .strict()
   .openapi('UpdateWebhookRequest', { description: 'Any subset of the fields; an empty object changes nothing.' });
 
-/** Rotation grace periods are bounded by spec/api.md (max 168 h); fractions of an hour are allowed. */
+/** Rotation grace periods are bounded by docs/webhooks.md (max 168 h); fractions of an hour are allowed. */
 export const MAX_GRACE_PERIOD_HOURS = 168;
 
 export const rotateSecretBody = z
@@ -89,7 +89,7 @@ export const rotateSecretBody = z
   .strict()
   .openapi('RotateSecretRequest');
 
-/** spec/api.md: a range retry spans at most 30 days. */
+/** docs/webhooks.md: a range retry spans at most 30 days. */
 export const MAX_RETRY_RANGE_MS = 30 * 86_400_000;
 
 export const retryFailedBody = z

@@ -22,7 +22,7 @@ export interface WebhookSettings {
 export type WebhookService = ReturnType<typeof createWebhookService>;
 
 /**
- * The webhooks of spec/api.md "Webhooks". Status changes made here restart the offline
+ * The webhooks of docs/webhooks.md "Managing webhooks". Status changes made here restart the offline
  * rule's failure window (online) or record why the webhook is off (offline: `manual`),
  * and are published to `webhook-lifecycle` inside the database transaction: if the broker
  * does not take the event, nothing changes and the client gets a 503 to retry.
@@ -127,7 +127,7 @@ export function createWebhookService(deps: {
         const before = await findOrFail(auth, id, trx, true);
         let lifecycle: { type: LifecycleMessage['type']; reason: string } | undefined;
         if (input.status === 'online') {
-          // spec/delivery.md "Offline rule": back online restarts the window from zero.
+          // docs/webhooks.md "Offline rule": back online restarts the window from zero.
           Object.assign(changes, { status: 'online', offline_reason: null, reset_failure_window: true });
           if (before.status === 'offline') lifecycle = { type: 'webhook.online', reason: 'manual' };
         } else if (input.status === 'offline' && before.status === 'online') {

@@ -358,7 +358,7 @@ describe('webhooks over HTTP, against the real database and broker', () => {
   });
 
   describe('rotate secret', () => {
-    /** The sender's rule (spec/delivery.md "Request"): the old signature only while the grace period runs. */
+    /** The sender's rule (docs/webhooks.md "Request"): the old signature only while the grace period runs. */
     const signLikeTheSender = (state: ReturnType<WebhookView['get']>, body: string, now: Date) => {
       const headers: Record<string, string> = { 'dotfile-signature': signBody(body, state?.secret as string) };
       if (state?.previousSecret && state.previousSecretExpiresAt && state.previousSecretExpiresAt > now) {

@@ -12,7 +12,7 @@ import {
 
 const TAG = 'Admin';
 
-/** `/admin/v1/…` (spec/api.md "Tenancy and auth"), behind the admin token. */
+/** `/admin/v1/…` (docs/webhooks.md "Workspaces and API keys"), behind the admin token. */
 export function workspaceOperations(service: WorkspaceService): Operation[] {
   return [
     defineOperation({

@@ -1,13 +1,13 @@
 import type { NotSentReason, OutcomeMessage } from '@hookstream/messages';
 
-/** The statuses of a call log (spec/api.md "Call logs"). */
+/** The statuses of a call log (docs/webhooks.md "Call logs"). */
 export type CallStatus = 'pending' | 'succeeded' | 'retrying' | 'failed' | 'cancelled';
 
 /**
  * What one outcome does to its call's log:
  * - `attempt`: an attempt was made; it is added to the log and sets the status;
  * - `cancel`: a retry (or first call) was not sent because the webhook is deleted or
- *   offline (spec/delivery.md "Retries"); no attempt, but the log says why;
+ *   offline (docs/webhooks.md "Retries"); no attempt, but the log says why;
  * - `ignore`: a retry not sent because the call already succeeded, or because a manual
  *   retry took its slot; it is neither an attempt nor a change of status.
  */

@@ -10,7 +10,7 @@ export interface LockedWebhook {
 
 /**
  * The offline rule's exact rolling window over `webhook_failures` (one row per failed
- * attempt, spec/delivery.md "Offline rule").
+ * attempt, docs/webhooks.md "Offline rule").
  */
 export interface FailureWindowDal {
   /**

@@ -10,7 +10,7 @@ export interface WebhookHealthState {
 }
 
 /**
- * spec/delivery.md "Offline rule": more than `threshold` failures within the rolling
+ * docs/webhooks.md "Offline rule": more than `threshold` failures within the rolling
  * window take an online webhook offline, at the (threshold + 1)th failure. A deleted or
  * already offline webhook is left alone (an offline one keeps its reason, e.g. `manual`).
  */
@@ -18,7 +18,7 @@ export function shouldGoOffline(state: WebhookHealthState, threshold: number): b
   return state.status === 'online' && !state.deleted && state.failuresInWindow > threshold;
 }
 
-/** The operator event published when the rule takes a webhook offline (spec/operations.md). */
+/** The operator event published when the rule takes a webhook offline (docs/architecture.md "Topics", webhook-lifecycle). */
 export function offlineLifecycleMessage(
   webhook: { id: string; workspaceId: string },
   failureCount: number,

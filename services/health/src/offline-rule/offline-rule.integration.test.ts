@@ -29,7 +29,7 @@ function failures(webhookId: string, workspaceId: string, times: readonly number
 }
 
 /**
- * spec/delivery.md "Offline rule" against the real broker and database, with a 10 s
+ * docs/webhooks.md "Offline rule" against the real broker and database, with a 10 s
  * window: the failure times are the outcomes' own `attempted_at`, so that windows are
  * exact and the tests need not wait for the clock.
  */

@@ -31,7 +31,7 @@ const RETRY_COUNT = RETRY_COUNT_HEADER.toLowerCase();
 const REMAINING_RETRY_COUNT = REMAINING_RETRY_COUNT_HEADER.toLowerCase();
 
 /**
- * Builds and signs one attempt (spec/delivery.md "Request"): the body carries this
+ * Builds and signs one attempt (docs/webhooks.md "Request"): the body carries this
  * attempt's timestamp and counters, and the signature is computed over exactly the bytes
  * that are sent. While a rotation's grace period runs, the previous secret signs too.
  */

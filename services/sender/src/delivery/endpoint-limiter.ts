@@ -20,7 +20,7 @@ interface Completions {
 /**
  * Bounds the calls in flight to one endpoint (its origin) and the calls queued for it, so
  * that a slow or dead endpoint occupies at most its own share of the sender while others
- * go on at full speed (spec/delivery.md "Isolation"). The queue holds the larger of
+ * go on at full speed (docs/architecture.md "Isolation"). The queue holds the larger of
  * `maxQueuedPerEndpoint` and about five seconds of what the endpoint has been completing.
  */
 export class EndpointLimiter {

@@ -9,8 +9,8 @@ import { EndpointLimiter } from './endpoint-limiter';
 import { executeDelivery, type DeliveryDependencies } from './execute-delivery';
 import type { OutgoingMessage } from './publisher';
 
-// One attempt from decision to the messages it publishes (spec/delivery.md "Outcome of an
-// attempt", "Retries"), with the HTTP client and the producer replaced by recorders. The
+// One attempt from decision to the messages it publishes (docs/webhooks.md
+// "Success and failure", "Retries"), with the HTTP client and the producer replaced by recorders. The
 // outcome messages are decoded with the contract's schema, as the health service does.
 
 const SECRET = 'dotsecret.current-secret-0000000000000000000000';

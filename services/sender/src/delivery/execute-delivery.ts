@@ -47,7 +47,7 @@ export interface DeliveryDependencies {
 
 const tracer = getTracer('hookstream-sender');
 
-/** Entity ids a call log can be filtered by (spec/api.md "Call logs"). */
+/** Entity ids a call log can be filtered by (docs/webhooks.md "Call logs"). */
 export function entityIdsOf(delivery: DeliveryMessage): Pick<OutcomeMessage, 'case_id' | 'individual_id' | 'company_id'> {
   const event = delivery.domain_event;
   const family = isEventType(event.type) ? familyOf(event.type) : undefined;

@@ -3,7 +3,7 @@ import type { LookupAddress } from 'node:dns';
 import { buildConnector } from 'undici';
 import { checkAddress, hostIsIpLiteral, type Cidr } from '@hookstream/target-safety';
 
-/** A target refused by the safety rules (spec/delivery.md "Target safety"). */
+/** A target refused by the safety rules (docs/webhooks.md "Target safety"). */
 export class TargetRefusedError extends Error {
   readonly code = 'HOOKSTREAM_TARGET_REFUSED';
   constructor(message: string) {

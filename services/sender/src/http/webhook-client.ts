@@ -4,7 +4,7 @@ import { checkWebhookUrl, type Cidr } from '@hookstream/target-safety';
 import { boundedMemo } from '../bounded-memo';
 import { createSafeConnector, TargetRefusedError } from './safe-connector';
 
-/** What one POST came to (spec/delivery.md "Outcome of an attempt"). */
+/** What one POST came to (docs/webhooks.md "Success and failure"). */
 export interface HttpAttemptResult {
   succeeded: boolean;
   statusCode: number | null;

@@ -5,16 +5,16 @@ import express from 'express';
 import { generateSecret, signBody } from './signature';
 import { verifyWebhook } from './verify-webhook';
 
-// An independent check of signBody against the receiver the seed guide gives its customers
-// ("Securing webhook"): a real express server listening on 127.0.0.1, whose handler is the
-// seed's code — raw body captured by express.json's `verify` hook as a string,
+// An independent check of signBody against the express receiver that the public webhook
+// guide gives its customers (also in docs/webhooks.md "Verifying signatures"): a real express
+// server listening on 127.0.0.1, whose handler is the guide's code — raw body captured by express.json's `verify` hook as a string,
 // createHmac('sha256', WEBHOOK_SECRET).update(rawBody).digest('hex'), compared with ===
 // to the two headers, console.log/console.error for the verdict. Only 127.0.0.1 is dialled.
 //
-// The seed's listing is cut where it handles an invalid signature; this copy answers 401
-// there so the test can also observe the verdict as a status. Everything else is the seed's.
+// The guide's listing stops where it handles an invalid signature; this copy answers 401
+// there so the test can also observe the verdict as a status. Everything else is the guide's.
 
-type SeedRequest = IncomingMessage & { rawBody?: string };
+type GuideRequest = IncomingMessage & { rawBody?: string };
 
 interface Verdict {
   logs: string[];
@@ -26,29 +26,29 @@ interface Verdict {
 
 const sentAtSeconds = 1764072000;
 
-interface SeedReceiver {
+interface GuideReceiver {
   server: Server;
   url: string;
   /** verifyWebhook's verdict on each request the receiver handled, in order. */
   libraryVerdicts: Array<ReturnType<typeof verifyWebhook>>;
 }
 
-function startSeedReceiver(WEBHOOK_SECRET: string): Promise<SeedReceiver> {
+function startGuideReceiver(WEBHOOK_SECRET: string): Promise<GuideReceiver> {
   const app = express();
-  const libraryVerdicts: SeedReceiver['libraryVerdicts'] = [];
+  const libraryVerdicts: GuideReceiver['libraryVerdicts'] = [];
 
   // Add middleware to extract raw request body
   app.use(
     express.json({
       verify: (req, _res, buf) => {
-        (req as SeedRequest).rawBody = buf.toString();
+        (req as GuideRequest).rawBody = buf.toString();
       },
     }),
   );
 
   // Receive HTTP POST requests
   app.post('/dotfile-webhook', (req, res) => {
-    const rawBody = (req as SeedRequest).rawBody ?? '';
+    const rawBody = (req as GuideRequest).rawBody ?? '';
     libraryVerdicts.push(verifyWebhook({ rawBody, headers: req.headers, secret: WEBHOOK_SECRET, nowSeconds: sentAtSeconds }));
 
     // Verify signature
@@ -91,14 +91,14 @@ function stopServer(server: Server): Promise<void> {
   });
 }
 
-describe("the seed guide's express receiver", () => {
+describe("the public guide's express receiver", () => {
   const receiverSecret = generateSecret();
-  let receiver: SeedReceiver;
+  let receiver: GuideReceiver;
   let logSpy: jest.SpyInstance;
   let errorSpy: jest.SpyInstance;
 
   beforeAll(async () => {
-    receiver = await startSeedReceiver(receiverSecret);
+    receiver = await startGuideReceiver(receiverSecret);
   });
 
   afterAll(async () => {
