@@ -65,6 +65,12 @@ export function createSenderMetrics(registry: Registry) {
       help: 'Bytes of the calls held in the sender pool',
       registers: [registry],
     }),
+    dnsLookups: new Counter({
+      name: 'hookstream_sender_dns_lookups_total',
+      help: 'Host name lookups of webhook connections, by how they were answered (local, cached, resolved, failed)',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
     undecodable: new Counter({
       name: 'hookstream_sender_undecodable_messages_total',
       help: 'Messages on the delivery or retry topics that do not match the contract (skipped)',

@@ -58,6 +58,7 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
       timeoutMs: config.WEBHOOK_DNS_TIMEOUT,
       maxNames: config.WEBHOOK_DNS_CACHE_SIZE,
       maxTtlMs: config.WEBHOOK_DNS_MAX_TTL,
+      onLookup: (result) => metrics.dnsLookups.inc({ result }),
     },
   });
   const capacity = new Capacity({ calls: config.SENDER_MAX_IN_FLIGHT, bytes: config.SENDER_MAX_IN_FLIGHT_BYTES, retryShare: config.SENDER_RETRY_SHARE });

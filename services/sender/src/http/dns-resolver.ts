@@ -16,7 +16,12 @@ export interface CachingResolverOptions {
   minTtlMs?: number;
   /** How long "no such name" is remembered. */
   negativeTtlMs?: number;
+  /** Told how each lookup was answered (for a metric). */
+  onLookup?: (result: LookupResult) => void;
 }
+
+/** How a lookup was answered: without a server (localhost, IP literal), from the cache, by a query, or not at all. */
+export type LookupResult = 'local' | 'cached' | 'resolved' | 'failed';
 
 type Answer = { addresses: LookupAddress[] } | { error: NodeJS.ErrnoException };
 
@@ -72,19 +77,33 @@ export function createCachingResolver(options: CachingResolverOptions) {
     return { error };
   }
 
+  const told = (result: LookupResult) => options.onLookup?.(result);
+
   function resolveName(hostname: string): Promise<Answer> {
     const name = hostname.toLowerCase();
     const literal = isIP(name);
-    if (literal) return Promise.resolve({ addresses: [{ address: name, family: literal }] });
-    if (name === 'localhost' || name.endsWith('.localhost')) return Promise.resolve({ addresses: LOCALHOST });
+    if (literal) {
+      told('local');
+      return Promise.resolve({ addresses: [{ address: name, family: literal }] });
+    }
+    if (name === 'localhost' || name.endsWith('.localhost')) {
+      told('local');
+      return Promise.resolve({ addresses: LOCALHOST });
+    }
     const cached = cache.get(name);
-    if (cached) return Promise.resolve(cached);
+    if (cached) {
+      told('error' in cached ? 'failed' : 'cached');
+      return Promise.resolve(cached);
+    }
     let inFlight = pending.get(name);
     if (!inFlight) {
       inFlight = query(name).finally(() => pending.delete(name));
       pending.set(name, inFlight);
     }
-    return inFlight;
+    return inFlight.then((answer) => {
+      told('error' in answer ? 'failed' : 'resolved');
+      return answer;
+    });
   }
 
   return {
