@@ -102,16 +102,27 @@ describe('EndpointLimiter', () => {
     release(huge);
   });
 
-  it('queues no call for a busy origin while the sender is under pressure, but still starts calls to free ones', async () => {
+  it('while the sender is under pressure, queues calls only for origins that are completing calls', async () => {
+    let nowMs = 0;
     let pressure = false;
-    const limiter = new EndpointLimiter(1, 100, Number.POSITIVE_INFINITY, Date.now, { underPressure: () => pressure });
-    const busy = await limiter.acquire('busy');
-    const queued = limiter.acquire('busy');
+    const limiter = new EndpointLimiter(1, 100, Number.POSITIVE_INFINITY, () => nowMs, { underPressure: () => pressure });
+    const silent = await limiter.acquire('silent');
+    const queuedBefore = limiter.acquire('silent');
+    release(await limiter.acquire('answering')); // one call completed just now
+    const answering = await limiter.acquire('answering');
     pressure = true;
-    await expect(limiter.acquire('busy')).resolves.toBe('sender_busy');
+    await expect(limiter.acquire('silent')).resolves.toBe('endpoint_stalled');
+    const queuedForAnswering = limiter.acquire('answering');
+    expect(limiter.stats('answering')).toEqual({ active: 1, queued: 1, bytes: 0 });
+    // A free origin still starts at once.
     await expect(limiter.acquire('idle')).resolves.toEqual(expect.any(Function));
-    release(busy);
-    release(await queued);
+    // Two seconds without a completion: the answering origin counts as stalled too.
+    nowMs += 2_500;
+    await expect(limiter.acquire('answering')).resolves.toBe('endpoint_stalled');
+    release(answering);
+    release(await queuedForAnswering);
+    release(silent);
+    release(await queuedBefore);
   });
 });
 

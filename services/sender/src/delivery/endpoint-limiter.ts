@@ -25,15 +25,15 @@ export type OverloadReason =
   | 'endpoint_queue'
   /** The call waited its longest for a slot. */
   | 'endpoint_wait'
-  /** The sender's pool is nearly full: calls wait for a busy origin only while it is not. */
-  | 'sender_busy';
+  /** The sender's pool is nearly full and the origin has completed no call lately (silent or dead). */
+  | 'endpoint_stalled';
 
 export interface EndpointShare {
   /** Calls one origin may hold, calling or waiting (default: unbounded beyond its queue). */
   maxHeldCalls?: number;
   /** Bytes of the calls one origin may hold, calling or waiting. */
   maxHeldBytes?: number;
-  /** True while the sender's overall pool is nearly full: then no call queues for an origin. */
+  /** True while the sender's overall pool is nearly full: then no call queues for an origin that completes nothing. */
   underPressure?: () => boolean;
 }
 
@@ -42,9 +42,11 @@ export interface EndpointShare {
  * that a slow or dead endpoint occupies at most its own share of the sender while others
  * go on at full speed. The queue holds the larger of `maxQueuedPerEndpoint` and about five
  * seconds of what the endpoint has been completing; everything an origin holds (calling
- * and queued) stays within its share, in count and in bytes; and a call queues only while
- * the sender's pool has room. A call refused any of these is deferred by the caller, not
- * failed: the sender's own backpressure is not the endpoint's failure.
+ * and queued) stays within its share, in count and in bytes; and once the sender's pool is
+ * nearly full, calls queue only for origins that are completing calls (an endpoint that
+ * accepts calls and never answers then holds no more than its concurrency). A call refused
+ * any of these is deferred by the caller, not failed: the sender's own backpressure is not
+ * the endpoint's failure.
  */
 export class EndpointLimiter {
   private readonly active = new Map<string, number>();
@@ -79,8 +81,8 @@ export class EndpointLimiter {
       this.heldBytes.set(endpoint, held + bytes);
       return Promise.resolve(this.releaser(endpoint, bytes));
     }
-    if (this.share.underPressure?.()) return Promise.resolve('sender_busy');
     if (queue.length >= this.queueBound(endpoint)) return Promise.resolve('endpoint_queue');
+    if (this.share.underPressure?.() && !this.isCompleting(endpoint)) return Promise.resolve('endpoint_stalled');
     this.queues.set(endpoint, queue);
     this.heldBytes.set(endpoint, held + bytes);
     return new Promise((resolve) => {
@@ -146,6 +148,12 @@ export class EndpointLimiter {
     const entry = this.completionsOf(endpoint);
     if (entry) entry.current += 1;
     else this.completions.set(endpoint, { sinceMs: this.nowMs(), bucketStartMs: this.nowMs(), current: 1, previous: 0 });
+  }
+
+  /** Whether the endpoint completed any call in the last one to two seconds. */
+  private isCompleting(endpoint: string): boolean {
+    const entry = this.completionsOf(endpoint);
+    return entry !== undefined && entry.current + entry.previous > 0;
   }
 
   private queueBound(endpoint: string): number {
