@@ -1,5 +1,6 @@
 import {
   booleanFlag,
+  commaList,
   databaseEnv,
   durationMs,
   increasingDurationListMs,
@@ -8,6 +9,9 @@ import {
   positiveInt,
   z,
 } from '@hookstream/config';
+
+/** A part of a whole: a number in (0, 1]. */
+const fraction = (defaultValue: number) => z.coerce.number().gt(0).lte(1).default(defaultValue);
 
 /** The sender's configuration: docs/operations.md "Configuration". */
 export const configShape = {
@@ -21,6 +25,14 @@ export const configShape = {
   /** CIDRs that targets may use despite the private-range rules (e.g. 127.0.0.1/32 in tests). */
   WEBHOOK_ALLOWED_CIDRS: z.string().default(''),
   WEBHOOK_ALLOW_HTTP: booleanFlag(false),
+  /** DNS servers webhook host names are resolved with (`host` or `host:port`); empty: the system's. */
+  WEBHOOK_DNS_SERVERS: commaList(''),
+  /** How long one DNS query waits for an answer (it is tried twice). */
+  WEBHOOK_DNS_TIMEOUT: durationMs('2s'),
+  /** Host names whose answers are cached, each for its TTL. */
+  WEBHOOK_DNS_CACHE_SIZE: positiveInt(10_000),
+  /** The longest a DNS answer is cached, whatever its TTL. */
+  WEBHOOK_DNS_MAX_TTL: durationMs('5m'),
   /** 32 bytes in base64: the key webhook secrets are encrypted with at rest. */
   WEBHOOK_SECRET_KEY: z.string().min(1),
   WEBHOOK_REFRESH_INTERVAL: durationMs('500ms'),
@@ -29,13 +41,24 @@ export const configShape = {
    * endpoint), all endpoints together: bounds memory and how far consumption runs ahead.
    */
   SENDER_MAX_IN_FLIGHT: positiveInt(10_000),
+  /** Bytes of those messages, all endpoints together (256 MiB). */
+  SENDER_MAX_IN_FLIGHT_BYTES: positiveInt(256 * 1024 * 1024),
+  /**
+   * Part of SENDER_MAX_IN_FLIGHT and SENDER_MAX_IN_FLIGHT_BYTES that one endpoint origin may
+   * hold, calling and waiting: beyond it, its calls are deferred (re-queued, not failed).
+   */
+  SENDER_ENDPOINT_SHARE: fraction(0.1),
+  /** Part of the pool that automatic retries may hold: the rest is kept for first calls. */
+  SENDER_RETRY_SHARE: fraction(0.5),
+  /** How long a call deferred by the sender's own backpressure waits before it is tried again. */
+  SENDER_OVERLOAD_DEFER: durationMs('5s'),
   /** Concurrent calls (and keep-alive connections) per endpoint origin. */
   SENDER_MAX_CONCURRENT_PER_ENDPOINT: positiveInt(32),
   /**
-   * Calls waiting for one endpoint beyond which new ones fail fast as `endpoint_overloaded`
-   * (a waiting call also gives up after WEBHOOK_TIMEOUT), so that dead endpoints cannot take
-   * the whole of SENDER_MAX_IN_FLIGHT. An endpoint that is answering may hold more: about
-   * five seconds of the calls it has been completing (see EndpointLimiter).
+   * Calls waiting for one endpoint beyond which new ones are deferred (a waiting call is also
+   * deferred after WEBHOOK_TIMEOUT), so that dead endpoints cannot take the whole of
+   * SENDER_MAX_IN_FLIGHT. An endpoint that is answering may hold more: about five seconds of
+   * the calls it has been completing (see EndpointLimiter), within its share.
    */
   SENDER_MAX_QUEUED_PER_ENDPOINT: positiveInt(500),
   /**

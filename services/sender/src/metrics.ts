@@ -48,6 +48,29 @@ export function createSenderMetrics(registry: Registry) {
       help: 'Webhook calls in flight in this process',
       registers: [registry],
     }),
+    overloadDeferrals: new Counter({
+      name: 'hookstream_sender_overload_deferrals_total',
+      help: 'Calls re-queued (not failed) because their endpoint held its share of the sender or the sender was nearly full, by attempt type and reason',
+      labelNames: ['type', 'reason'] as const,
+      registers: [registry],
+    }),
+    poolInUse: new Gauge({
+      name: 'hookstream_sender_pool_in_use',
+      help: 'Calls held in the sender pool (calling or waiting for their endpoint), by class',
+      labelNames: ['class'] as const,
+      registers: [registry],
+    }),
+    poolBytesInUse: new Gauge({
+      name: 'hookstream_sender_pool_bytes_in_use',
+      help: 'Bytes of the calls held in the sender pool',
+      registers: [registry],
+    }),
+    dnsLookups: new Counter({
+      name: 'hookstream_sender_dns_lookups_total',
+      help: 'Host name lookups of webhook connections, by how they were answered (local, cached, resolved, failed)',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
     undecodable: new Counter({
       name: 'hookstream_sender_undecodable_messages_total',
       help: 'Messages on the delivery or retry topics that do not match the contract (skipped)',

@@ -53,23 +53,35 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
     connectionsPerOrigin: config.SENDER_MAX_CONCURRENT_PER_ENDPOINT,
     readBodyBytes: 64 * 1024,
     keptBodyBytes: 16 * 1024,
+    dns: {
+      servers: config.WEBHOOK_DNS_SERVERS,
+      timeoutMs: config.WEBHOOK_DNS_TIMEOUT,
+      maxNames: config.WEBHOOK_DNS_CACHE_SIZE,
+      maxTtlMs: config.WEBHOOK_DNS_MAX_TTL,
+      onLookup: (result) => metrics.dnsLookups.inc({ result }),
+    },
   });
+  const capacity = new Capacity({ calls: config.SENDER_MAX_IN_FLIGHT, bytes: config.SENDER_MAX_IN_FLIGHT_BYTES, retryShare: config.SENDER_RETRY_SHARE });
   const deliveryDependencies = {
     webhookOf: (webhookId: string) => webhookView.get(webhookId),
     refreshWebhooks: () => webhookView.refreshNow(),
     callState: createCallStateReader(database),
     client,
-    limiter: new EndpointLimiter(config.SENDER_MAX_CONCURRENT_PER_ENDPOINT, config.SENDER_MAX_QUEUED_PER_ENDPOINT, config.WEBHOOK_TIMEOUT),
+    limiter: new EndpointLimiter(config.SENDER_MAX_CONCURRENT_PER_ENDPOINT, config.SENDER_MAX_QUEUED_PER_ENDPOINT, config.WEBHOOK_TIMEOUT, Date.now, {
+      maxHeldCalls: Math.max(config.SENDER_MAX_CONCURRENT_PER_ENDPOINT, Math.floor(config.SENDER_MAX_IN_FLIGHT * config.SENDER_ENDPOINT_SHARE)),
+      maxHeldBytes: config.SENDER_MAX_IN_FLIGHT_BYTES * config.SENDER_ENDPOINT_SHARE,
+      underPressure: () => capacity.underPressure(),
+    }),
     publisher,
     topics: { webhookOutcomes: topics.webhookOutcomes, retryTiers },
     scheduleMs: config.WEBHOOK_RETRY_SCHEDULE,
+    overloadDeferMs: config.SENDER_OVERLOAD_DEFER,
     userAgent: `hookstream/${config.HOOKSTREAM_VERSION} (+webhooks)`,
     metrics,
     logger,
   };
-  const capacity = new Capacity(config.SENDER_MAX_IN_FLIGHT);
-  const execute = (delivery: Parameters<typeof executeDelivery>[1], traceparent: string | undefined) =>
-    executeDelivery(deliveryDependencies, delivery, traceparent);
+  const execute = (delivery: Parameters<typeof executeDelivery>[1], traceparent: string | undefined, bytes: number) =>
+    executeDelivery(deliveryDependencies, delivery, traceparent, bytes);
 
   // Two groups: first calls never queue behind waiting retries, and the other way round.
   const firstCallGroup = `${config.KAFKA_TOPIC_PREFIX}${config.SENDER_CONSUMER_GROUP}`;
@@ -136,6 +148,9 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
         logger.warn({ err: error }, 'committing offsets failed; the messages may be sent again after a rebalance');
       });
     }
+    metrics.poolInUse.set({ class: 'first' }, capacity.inUse - capacity.retriesInUse);
+    metrics.poolInUse.set({ class: 'retry' }, capacity.retriesInUse);
+    metrics.poolBytesInUse.set(capacity.bytesInUse);
     const pendingRetries = retryTracker.pendingByTopic();
     for (const [index, topic] of retryTiers.entries()) {
       metrics.retriesWaiting.set({ tier: tierLabel(index) }, pendingRetries.get(topic)?.waiting ?? 0);

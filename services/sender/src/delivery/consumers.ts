@@ -2,7 +2,7 @@ import type { Consumer, EachBatchPayload, KafkaMessage } from '@hookstream/kafka
 import { decodeMessage, deliveryMessageSchema, type DeliveryMessage } from '@hookstream/messages';
 import type { Logger } from '@hookstream/observability';
 import type { SenderMetrics } from '../metrics';
-import type { Capacity } from './endpoint-limiter';
+import type { Capacity, Claim } from './endpoint-limiter';
 import type { PartitionTracker } from './partition-tracker';
 
 export interface DispatchDependencies {
@@ -10,7 +10,8 @@ export interface DispatchDependencies {
   capacity: Capacity;
   metrics: SenderMetrics;
   logger: Logger;
-  execute: (delivery: DeliveryMessage, traceparent: string | undefined) => Promise<void>;
+  /** `bytes`: the size of the call's message, held against its endpoint's share. */
+  execute: (delivery: DeliveryMessage, traceparent: string | undefined, bytes: number) => Promise<void>;
 }
 
 function traceparentOf(message: KafkaMessage): string | undefined {
@@ -31,13 +32,15 @@ async function dispatch(
   delivery: DeliveryMessage,
 ): Promise<void> {
   const { batch, heartbeat } = payload;
+  // Automatic retries may hold only their share of the pool: first calls stay ahead.
+  const claim: Claim = { kind: delivery.type === 'automatic_retry' ? 'retry' : 'first', bytes: message.value?.length ?? 0 };
   // Wait for a free slot, heartbeating so that a long wait never costs the group membership.
-  if (!dependencies.capacity.tryAcquire()) {
-    while (!(await dependencies.capacity.acquire(1_000))) await heartbeat();
+  if (!dependencies.capacity.tryAcquire(claim)) {
+    while (!(await dependencies.capacity.acquire(1_000, claim))) await heartbeat();
   }
   dependencies.tracker.track(batch.topic, batch.partition, message.offset, 'in_flight');
   dependencies.metrics.inFlight.inc();
-  void attempt(dependencies, batch.topic, batch.partition, message.offset, delivery, traceparentOf(message));
+  void attempt(dependencies, batch.topic, batch.partition, message.offset, delivery, traceparentOf(message), claim);
 }
 
 /** One dispatched attempt to its end; the slot and the tracked offset are freed whatever happens. */
@@ -48,15 +51,16 @@ async function attempt(
   offset: string,
   delivery: DeliveryMessage,
   traceparent: string | undefined,
+  claim: Claim,
 ): Promise<void> {
   try {
-    await dependencies.execute(delivery, traceparent);
+    await dependencies.execute(delivery, traceparent, claim.bytes);
   } catch (error) {
     // executeDelivery retries its own publishing; reaching here is a bug, not an outage.
     dependencies.logger.error({ err: error, eventId: delivery.event_id }, 'delivery failed unexpectedly');
   } finally {
     dependencies.tracker.complete(topic, partition, offset);
-    dependencies.capacity.release();
+    dependencies.capacity.release(claim);
     dependencies.metrics.inFlight.dec();
   }
 }

@@ -17,15 +17,41 @@ interface Completions {
   previous: number;
 }
 
+/** Why a call may not wait for its endpoint now: it is deferred (re-queued), never failed. */
+export type OverloadReason =
+  /** The origin holds its share of the sender's calls in flight (count or bytes). */
+  | 'endpoint_share'
+  /** The origin's queue is full. */
+  | 'endpoint_queue'
+  /** The call waited its longest for a slot. */
+  | 'endpoint_wait'
+  /** The sender's pool is nearly full and the origin has completed no call lately (silent or dead). */
+  | 'endpoint_stalled';
+
+export interface EndpointShare {
+  /** Calls one origin may hold, calling or waiting (default: unbounded beyond its queue). */
+  maxHeldCalls?: number;
+  /** Bytes of the calls one origin may hold, calling or waiting. */
+  maxHeldBytes?: number;
+  /** True while the sender's overall pool is nearly full: then no call queues for an origin that completes nothing. */
+  underPressure?: () => boolean;
+}
+
 /**
  * Bounds the calls in flight to one endpoint (its origin) and the calls queued for it, so
  * that a slow or dead endpoint occupies at most its own share of the sender while others
- * go on at full speed (docs/architecture.md "Isolation"). The queue holds the larger of
- * `maxQueuedPerEndpoint` and about five seconds of what the endpoint has been completing.
+ * go on at full speed (docs/architecture.md "Isolation"). The queue holds the larger of `maxQueuedPerEndpoint` and about five
+ * seconds of what the endpoint has been completing; everything an origin holds (calling
+ * and queued) stays within its share, in count and in bytes; and once the sender's pool is
+ * nearly full, calls queue only for origins that are completing calls (an endpoint that
+ * accepts calls and never answers then holds no more than its concurrency). A call refused
+ * any of these is deferred by the caller, not failed: the sender's own backpressure is not
+ * the endpoint's failure.
  */
 export class EndpointLimiter {
   private readonly active = new Map<string, number>();
   private readonly queues = new Map<string, Array<() => void>>();
+  private readonly heldBytes = new Map<string, number>();
   private readonly completions = new Map<string, Completions>();
   private acquiresSinceSweep = 0;
 
@@ -35,27 +61,34 @@ export class EndpointLimiter {
     /** A queued call gives up after this long: a dead endpoint's queue is bounded in time too. */
     private readonly maxQueueWaitMs: number = Number.POSITIVE_INFINITY,
     private readonly nowMs: () => number = Date.now,
+    private readonly share: EndpointShare = {},
   ) {}
 
   /**
-   * Resolves with a release function once the endpoint has a free slot. Resolves with
-   * undefined when its queue is full, or when the call waited `maxQueueWaitMs` in it
-   * (the caller fails the attempt as `endpoint_overloaded`; it is retried on schedule).
+   * Resolves with a release function once the endpoint has a free slot, or with the reason
+   * the call may not wait for one now (its origin's share or queue is full, the sender is
+   * nearly full, or it waited `maxQueueWaitMs`). `bytes` is the size of the call.
    */
-  acquire(endpoint: string): Promise<(() => void) | undefined> {
+  acquire(endpoint: string, bytes = 0): Promise<(() => void) | OverloadReason> {
     this.sweepNowAndThen();
     const active = this.active.get(endpoint) ?? 0;
+    const queue = this.queues.get(endpoint) ?? [];
+    const held = this.heldBytes.get(endpoint) ?? 0;
+    if (active + queue.length >= (this.share.maxHeldCalls ?? Number.POSITIVE_INFINITY)) return Promise.resolve('endpoint_share');
+    if (held > 0 && held + bytes > (this.share.maxHeldBytes ?? Number.POSITIVE_INFINITY)) return Promise.resolve('endpoint_share');
     if (active < this.maxConcurrentPerEndpoint) {
       this.active.set(endpoint, active + 1);
-      return Promise.resolve(this.releaser(endpoint));
+      this.heldBytes.set(endpoint, held + bytes);
+      return Promise.resolve(this.releaser(endpoint, bytes));
     }
-    const queue = this.queues.get(endpoint) ?? [];
-    if (queue.length >= this.queueBound(endpoint)) return Promise.resolve(undefined);
+    if (queue.length >= this.queueBound(endpoint)) return Promise.resolve('endpoint_queue');
+    if (this.share.underPressure?.() && !this.isCompleting(endpoint)) return Promise.resolve('endpoint_stalled');
     this.queues.set(endpoint, queue);
+    this.heldBytes.set(endpoint, held + bytes);
     return new Promise((resolve) => {
       const waiter = () => {
         clearTimeout(timer);
-        resolve(this.releaser(endpoint));
+        resolve(this.releaser(endpoint, bytes));
       };
       const timer: NodeJS.Timeout | undefined = !Number.isFinite(this.maxQueueWaitMs)
         ? undefined
@@ -63,14 +96,21 @@ export class EndpointLimiter {
           const index = queue.indexOf(waiter);
           if (index >= 0) queue.splice(index, 1);
           if (queue.length === 0 && this.queues.get(endpoint) === queue) this.queues.delete(endpoint);
-          resolve(undefined);
+          this.forgetBytes(endpoint, bytes);
+          resolve('endpoint_wait');
         }, this.maxQueueWaitMs);
       timer?.unref();
       queue.push(waiter);
     });
   }
 
-  private releaser(endpoint: string): () => void {
+  private forgetBytes(endpoint: string, bytes: number): void {
+    const held = (this.heldBytes.get(endpoint) ?? 0) - bytes;
+    if (held <= 0 && !this.active.has(endpoint) && !this.queues.has(endpoint)) this.heldBytes.delete(endpoint);
+    else this.heldBytes.set(endpoint, Math.max(0, held));
+  }
+
+  private releaser(endpoint: string, bytes: number): () => void {
     let released = false;
     return () => {
       if (released) return;
@@ -80,12 +120,14 @@ export class EndpointLimiter {
       const next = queue?.shift();
       if (queue && queue.length === 0) this.queues.delete(endpoint);
       if (next) {
+        this.forgetBytes(endpoint, bytes);
         next(); // the slot passes straight to the next queued call
         return;
       }
       const active = (this.active.get(endpoint) ?? 1) - 1;
       if (active <= 0) this.active.delete(endpoint);
       else this.active.set(endpoint, active);
+      this.forgetBytes(endpoint, bytes);
     };
   }
 
@@ -106,6 +148,12 @@ export class EndpointLimiter {
     const entry = this.completionsOf(endpoint);
     if (entry) entry.current += 1;
     else this.completions.set(endpoint, { sinceMs: this.nowMs(), bucketStartMs: this.nowMs(), current: 1, previous: 0 });
+  }
+
+  /** Whether the endpoint completed any call in the last one to two seconds. */
+  private isCompleting(endpoint: string): boolean {
+    const entry = this.completionsOf(endpoint);
+    return entry !== undefined && entry.current + entry.previous > 0;
   }
 
   private queueBound(endpoint: string): number {
@@ -130,35 +178,103 @@ export class EndpointLimiter {
     }
   }
 
-  stats(endpoint: string): { active: number; queued: number } {
-    return { active: this.active.get(endpoint) ?? 0, queued: this.queues.get(endpoint)?.length ?? 0 };
+  stats(endpoint: string): { active: number; queued: number; bytes: number } {
+    return { active: this.active.get(endpoint) ?? 0, queued: this.queues.get(endpoint)?.length ?? 0, bytes: this.heldBytes.get(endpoint) ?? 0 };
   }
 }
 
-/** A counting semaphore for the sender's overall bound on calls in flight. */
+/** What one call takes of the sender's pool: its class and its size. */
+export interface Claim {
+  /** Automatic retries may use only their share of the pool; first calls (and manual retries) all of it. */
+  kind: 'first' | 'retry';
+  bytes: number;
+}
+
+const FIRST_CALL: Claim = { kind: 'first', bytes: 0 };
+
+/** Part of the pool past which calls no longer queue for a busy origin (see EndpointLimiter). */
+const QUEUEING_HEADROOM = 0.8;
+
+export interface CapacityLimits {
+  /** Calls in flight, all origins together. */
+  calls: number;
+  /** Bytes of the calls in flight (their messages), all origins together. */
+  bytes?: number;
+  /** Part (0..1] of `calls` and `bytes` that automatic retries may hold: the rest is kept for first calls. */
+  retryShare?: number;
+}
+
+/**
+ * The sender's overall bound on calls in flight, in count and in bytes: a semaphore whose
+ * waiting first calls are served before waiting retries, and in which retries may hold
+ * only their share. A call larger than the whole byte bound still goes when the pool is
+ * empty, so nothing waits forever.
+ */
 export class Capacity {
   private used = 0;
-  private readonly waiters: Array<() => void> = [];
+  private usedBytes = 0;
+  private retries = 0;
+  private retryBytes = 0;
+  private readonly limits: Required<CapacityLimits>;
+  private readonly waiters: Array<{ claim: Claim; grant: () => void }> = [];
 
-  constructor(private readonly limit: number) {}
+  constructor(limits: number | CapacityLimits) {
+    const given = typeof limits === 'number' ? { calls: limits } : limits;
+    this.limits = { bytes: Number.POSITIVE_INFINITY, retryShare: 1, ...given };
+  }
 
   get inUse(): number {
     return this.used;
   }
 
-  tryAcquire(): boolean {
-    if (this.used >= this.limit) return false;
+  get retriesInUse(): number {
+    return this.retries;
+  }
+
+  get bytesInUse(): number {
+    return this.usedBytes;
+  }
+
+  /** True while most of the pool is held: calls then stop queueing for busy origins. */
+  underPressure(): boolean {
+    return this.used >= this.limits.calls * QUEUEING_HEADROOM || this.usedBytes >= this.limits.bytes * QUEUEING_HEADROOM;
+  }
+
+  private fits(claim: Claim): boolean {
+    if (this.used === 0) return true;
+    if (this.used >= this.limits.calls || this.usedBytes + claim.bytes > this.limits.bytes) return false;
+    if (claim.kind === 'first') return true;
+    const share = this.limits.retryShare;
+    return this.retries < Math.max(1, Math.floor(this.limits.calls * share)) && (this.retries === 0 || this.retryBytes + claim.bytes <= this.limits.bytes * share);
+  }
+
+  private take(claim: Claim): void {
     this.used += 1;
+    this.usedBytes += claim.bytes;
+    if (claim.kind === 'retry') {
+      this.retries += 1;
+      this.retryBytes += claim.bytes;
+    }
+  }
+
+  tryAcquire(claim: Claim = FIRST_CALL): boolean {
+    // A new retry never overtakes a waiting call.
+    if (claim.kind === 'retry' && this.waiters.length > 0) return false;
+    if (!this.fits(claim)) return false;
+    this.take(claim);
     return true;
   }
 
   /** Resolves when a slot is free, or after `timeoutMs` with false (so callers can heartbeat). */
-  acquire(timeoutMs: number): Promise<boolean> {
-    if (this.tryAcquire()) return Promise.resolve(true);
+  acquire(timeoutMs: number, claim: Claim = FIRST_CALL): Promise<boolean> {
+    if (this.tryAcquire(claim)) return Promise.resolve(true);
     return new Promise((resolve) => {
-      const waiter = () => {
-        clearTimeout(timer);
-        resolve(true);
+      const waiter = {
+        claim,
+        grant: () => {
+          clearTimeout(timer);
+          resolve(true);
+        },
       };
       const timer = setTimeout(() => {
         const index = this.waiters.indexOf(waiter);
@@ -169,9 +285,29 @@ export class Capacity {
     });
   }
 
-  release(): void {
-    const next = this.waiters.shift();
-    if (next) next(); // the slot passes to the waiter
-    else this.used = Math.max(0, this.used - 1);
+  release(claim: Claim = FIRST_CALL): void {
+    this.used = Math.max(0, this.used - 1);
+    this.usedBytes = Math.max(0, this.usedBytes - claim.bytes);
+    if (claim.kind === 'retry') {
+      this.retries = Math.max(0, this.retries - 1);
+      this.retryBytes = Math.max(0, this.retryBytes - claim.bytes);
+    }
+    this.grantWaiters();
+  }
+
+  /** Hands free room to waiting first calls in order, then to waiting retries. */
+  private grantWaiters(): void {
+    for (const kind of ['first', 'retry'] as const) {
+      for (let index = 0; index < this.waiters.length; ) {
+        const waiter = this.waiters[index] as (typeof this.waiters)[number];
+        if (waiter.claim.kind !== kind || !this.fits(waiter.claim)) {
+          index += 1;
+          continue;
+        }
+        this.waiters.splice(index, 1);
+        this.take(waiter.claim);
+        waiter.grant();
+      }
+    }
   }
 }

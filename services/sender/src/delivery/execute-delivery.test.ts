@@ -298,23 +298,31 @@ describe('executeDelivery', () => {
     expect(setup.outcomes()[0]).toMatchObject({ result: 'not_sent', not_sent_reason: reason, first_attempt_at: '2026-11-25T11:00:00.000Z', domain_event: null });
   });
 
-  it('fails an attempt as endpoint_overloaded without calling when the endpoint queue is full, and schedules its retry', async () => {
+  it.each([
+    ['a first call', aDelivery()],
+    ['an automatic retry', aDelivery({ type: 'automatic_retry', retry_count: 2, first_attempt_at: '2026-11-25T11:00:00.000Z', due_at: '2026-11-25T12:00:04.000Z' })],
+  ])('defers %s the endpoint has no room for: re-queued to the shortest tier as the same call, with no outcome', async (_label, delivery) => {
     const limiter = new EndpointLimiter(1, 0);
     const hold = await limiter.acquire('http://127.0.0.1:1');
-    expect(hold).toBeDefined();
     const setup = setUp({ limiter });
-    await executeDelivery(setup.dependencies, aDelivery(), undefined);
+    await executeDelivery({ ...setup.dependencies, overloadDeferMs: 2_000 }, delivery, undefined);
     expect(setup.posts).toEqual([]);
-    expect(setup.outcomes()[0]).toMatchObject({
-      result: 'failed',
-      failure_kind: 'endpoint_overloaded',
-      status_code: null,
-      request: { headers: {}, body: '' },
-      response: null,
-      final: false,
-    });
-    expect(setup.retries()).toHaveLength(1);
-    hold?.();
+    expect(setup.outcomes()).toEqual([]);
+    expect(setup.remembered).toEqual([]);
+    const [deferred, ...others] = setup.retries();
+    expect(others).toEqual([]);
+    expect(deferred).toMatchObject({ topic: 'retry-1h', key: delivery.event_id });
+    const { due_at: dueAt, ...rest } = deferred?.delivery ?? ({} as DeliveryMessage);
+    const { due_at: _originalDue, ...original } = delivery;
+    expect(rest).toEqual(original);
+    // Due again two seconds later, give or take the jitter that spreads deferred calls.
+    expect(Date.parse(dueAt) - NOW.getTime()).toBeGreaterThanOrEqual(2_000);
+    expect(Date.parse(dueAt) - NOW.getTime()).toBeLessThanOrEqual(2_400);
+    expect(await setup.attemptCount({ type: delivery.type, outcome: 'failed', failure_kind: 'endpoint_overloaded' })).toBe(0);
+    expect((await setup.metrics.overloadDeferrals.get()).values).toEqual([
+      expect.objectContaining({ value: 1, labels: { type: delivery.type, reason: 'endpoint_queue' } }),
+    ]);
+    if (typeof hold === 'function') hold();
   });
 
   it('releases the endpoint slot after the call', async () => {
@@ -323,6 +331,6 @@ describe('executeDelivery', () => {
     await executeDelivery(setup.dependencies, aDelivery(), undefined);
     await executeDelivery(setup.dependencies, aDelivery(), undefined);
     expect(setup.posts).toHaveLength(2);
-    expect(limiter.stats('http://127.0.0.1:1')).toEqual({ active: 0, queued: 0 });
+    expect(limiter.stats('http://127.0.0.1:1')).toEqual({ active: 0, queued: 0, bytes: 0 });
   });
 });

@@ -28,6 +28,7 @@ import { nextAutomaticRetry, tierLabel } from '../retry-schedule';
 import { buildWebhookRequest } from './build-request';
 import type { CallStateReader } from './call-state';
 import type { EndpointLimiter } from './endpoint-limiter';
+import { deferForOverload } from './overload-deferral';
 import type { BatchingPublisher, OutgoingMessage } from './publisher';
 
 export interface DeliveryDependencies {
@@ -39,6 +40,8 @@ export interface DeliveryDependencies {
   publisher: BatchingPublisher;
   topics: Pick<TopicNames, 'webhookOutcomes'> & { retryTiers: readonly string[] };
   scheduleMs: readonly number[];
+  /** How long a call deferred by the sender's own backpressure waits before it is tried again. */
+  overloadDeferMs?: number;
   userAgent: string;
   metrics: SenderMetrics;
   logger: Logger;
@@ -105,6 +108,8 @@ export async function executeDelivery(
   dependencies: DeliveryDependencies,
   delivery: DeliveryMessage,
   traceparent: string | undefined,
+  /** The size of the call's message: what it holds of its endpoint's share. */
+  bytes = 0,
 ): Promise<void> {
   const { metrics } = dependencies;
   const now = dependencies.now ?? systemNow;
@@ -135,37 +140,31 @@ export async function executeDelivery(
   );
   const outboundTraceparent = traceHeadersOf(trace.setSpan(parent, span)).traceparent;
 
-  const releaseSlot = await dependencies.limiter.acquire(originOf(endpoint));
+  const releaseSlot = await dependencies.limiter.acquire(originOf(endpoint), bytes);
+  if (typeof releaseSlot === 'string') {
+    // The sender's own backpressure, not the endpoint's failure: the call waits again.
+    span.setAttribute('hookstream.deferred', releaseSlot);
+    span.end();
+    return deferForOverload(dependencies, delivery, releaseSlot);
+  }
   let http: HttpAttemptResult;
   let requestHeaders: Record<string, string> = {};
   let requestBody = '';
   const attemptedAt = now();
-  if (!releaseSlot) {
-    http = {
-      succeeded: false,
-      statusCode: null,
-      failureKind: 'endpoint_overloaded',
-      error: 'too many calls waiting for this endpoint; retried on schedule',
-      responseHeaders: {},
-      responseBody: '',
-      durationMs: 0,
-    };
-  } else {
-    try {
-      const request = buildWebhookRequest({
-        delivery,
-        secrets: { secret: webhook.secret, previousSecret: webhook.previousSecret, previousSecretExpiresAt: webhook.previousSecretExpiresAt },
-        now: attemptedAt,
-        maxRetries: dependencies.scheduleMs.length,
-        userAgent: dependencies.userAgent,
-        traceparent: outboundTraceparent,
-      });
-      requestHeaders = request.headers;
-      requestBody = request.bodyText;
-      http = await dependencies.client.post(endpoint, request.headers, request.body);
-    } finally {
-      releaseSlot();
-    }
+  try {
+    const request = buildWebhookRequest({
+      delivery,
+      secrets: { secret: webhook.secret, previousSecret: webhook.previousSecret, previousSecretExpiresAt: webhook.previousSecretExpiresAt },
+      now: attemptedAt,
+      maxRetries: dependencies.scheduleMs.length,
+      userAgent: dependencies.userAgent,
+      traceparent: outboundTraceparent,
+    });
+    requestHeaders = request.headers;
+    requestBody = request.bodyText;
+    http = await dependencies.client.post(endpoint, request.headers, request.body);
+  } finally {
+    releaseSlot();
   }
   span.setAttribute('http.response.status_code', http.statusCode ?? 0);
   if (!http.succeeded) span.setStatus({ code: SpanStatusCode.ERROR, message: http.failureKind ?? 'failed' });

@@ -45,8 +45,13 @@ export function createGuardedLookup(
  * is sent, names through the guarded lookup, and the socket's actual peer address once
  * more after connecting (defence in depth).
  */
-export function createSafeConnector(options: { allowlist: readonly Cidr[]; connectTimeoutMs: number }): buildConnector.connector {
-  const base = buildConnector({ timeout: options.connectTimeoutMs, lookup: createGuardedLookup(options.allowlist) } as buildConnector.BuildOptions);
+export function createSafeConnector(options: {
+  allowlist: readonly Cidr[];
+  connectTimeoutMs: number;
+  /** How names are resolved (default `dns.lookup`); the guarded lookup checks its answers. */
+  resolve?: Parameters<typeof createGuardedLookup>[1];
+}): buildConnector.connector {
+  const base = buildConnector({ timeout: options.connectTimeoutMs, lookup: createGuardedLookup(options.allowlist, options.resolve) } as buildConnector.BuildOptions);
   return (connectOptions, callback) => {
     const host = connectOptions.hostname.replace(/^\[|\]$/g, '');
     if (hostIsIpLiteral(host)) {

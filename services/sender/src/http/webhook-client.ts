@@ -2,6 +2,7 @@ import { Agent, type Dispatcher } from 'undici';
 import type { FailureKind } from '@hookstream/messages';
 import { checkWebhookUrl, type Cidr } from '@hookstream/target-safety';
 import { boundedMemo } from '../bounded-memo';
+import { createCachingResolver, type CachingResolverOptions } from './dns-resolver';
 import { createSafeConnector, TargetRefusedError } from './safe-connector';
 
 /** What one POST came to (docs/webhooks.md "Success and failure"). */
@@ -27,12 +28,17 @@ export interface WebhookClientOptions {
   readBodyBytes: number;
   /** ...and keep this much of it for the call log. */
   keptBodyBytes: number;
+  /** Name resolution (c-ares, cached): the DNS servers (default: the system's) and limits. */
+  dns?: Partial<CachingResolverOptions>;
 }
 
 export interface WebhookClient {
   post(url: string, headers: Record<string, string>, body: Buffer): Promise<HttpAttemptResult>;
   close(): Promise<void>;
 }
+
+/** getaddrinfo's and c-ares' codes for a name that did not resolve. */
+const DNS_ERROR_CODES = new Set(['ENOTFOUND', 'EAI_AGAIN', 'EAI_FAIL', 'EAI_NODATA', 'ENODATA', 'ETIMEOUT', 'ESERVFAIL', 'EREFUSED']);
 
 const TLS_ERROR = /^(ERR_TLS_|ERR_SSL_|CERT_|UNABLE_TO_|DEPTH_ZERO_|SELF_SIGNED_|HOSTNAME_MISMATCH|ERR_OSSL)/;
 
@@ -51,7 +57,7 @@ export function classifyError(error: unknown): { kind: FailureKind; message: str
   if (err.name === 'TimeoutError' || err.name === 'AbortError' || code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') {
     return { kind: 'timeout', message: message || 'timed out' };
   }
-  if (code === 'ENOTFOUND' || code === 'EAI_AGAIN' || code === 'EAI_FAIL' || code === 'EAI_NODATA') return { kind: 'dns_error', message };
+  if (DNS_ERROR_CODES.has(code)) return { kind: 'dns_error', message };
   if (TLS_ERROR.test(code)) return { kind: 'tls_error', message };
   return { kind: 'connection_error', message: code ? `${code}: ${message}` : message };
 }
@@ -169,8 +175,9 @@ function failedAttempt(kind: FailureKind, error: string, durationMs: number): Ht
  * dispatch does not follow them), so a 3xx is a failure; the body read is capped.
  */
 export function createWebhookClient(options: WebhookClientOptions): WebhookClient {
+  const resolver = createCachingResolver({ timeoutMs: 2_000, ...options.dns });
   const agent = new Agent({
-    connect: createSafeConnector({ allowlist: options.allowlist, connectTimeoutMs: options.connectTimeoutMs }),
+    connect: createSafeConnector({ allowlist: options.allowlist, connectTimeoutMs: options.connectTimeoutMs, resolve: resolver.lookup }),
     connections: options.connectionsPerOrigin,
     keepAliveTimeout: 10_000,
     headersTimeout: options.timeoutMs,
@@ -220,6 +227,9 @@ export function createWebhookClient(options: WebhookClientOptions): WebhookClien
         durationMs: Math.round(performance.now() - started),
       };
     },
-    close: () => agent.close(),
+    close: async () => {
+      await agent.close();
+      resolver.close();
+    },
   };
 }
