@@ -31,3 +31,5 @@ export {
   readDomainEventAvroSchema,
   readDomainEventJsonSchema,
 } from './wire-schemas';
+export { webhookPayloadJsonSchema, webhookPayloadSchemas } from './webhook-schemas';
+export type { JsonSchema, WebhookPayloadSchemas } from './webhook-schemas';
