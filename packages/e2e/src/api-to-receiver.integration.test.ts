@@ -2,6 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { anyFreePort } from '@hookstream/local-infra';
 import { waitFor } from '@hookstream/testkit';
 import { createHarness, type Harness } from './harness';
+import { createPayloadValidator } from './payload-schemas';
 import { domainEvent } from './seed';
 
 /**
@@ -87,5 +88,10 @@ describe('webhooks managed through the API, delivered by the router and sender',
     await new Promise((resolve) => setTimeout(resolve, 500));
     expect(harness.receiver.requestsTo('/via-api')).toHaveLength(2);
     expect(harness.receiver.requestsTo('/moved')).toHaveLength(1);
+
+    // Every body delivered matches the payload schema of the document this API serves.
+    const document = (await (await fetch(`${api}/openapi.json`)).json()) as Parameters<typeof createPayloadValidator>[0];
+    expect(harness.receiver.requests.length).toBeGreaterThanOrEqual(4);
+    expect(createPayloadValidator(document).violations(harness.receiver.requests)).toEqual([]);
   });
 });

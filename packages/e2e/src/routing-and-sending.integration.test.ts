@@ -2,6 +2,7 @@ import { createHmac } from 'node:crypto';
 import { EVENT_TYPES, deriveEventId, familyOf, getEventDefinition, getFamilyDefinition } from '@hookstream/events';
 import { waitFor } from '@hookstream/testkit';
 import { createHarness, type Harness } from './harness';
+import { createPayloadValidator } from './payload-schemas';
 import { domainEvent } from './seed';
 
 /** End to end: domain events in, signed webhook calls out, over real sockets. */
@@ -116,6 +117,8 @@ describe('routing and sending, end to end', () => {
       }
     }
     expect(harness.receiver.requestsTo('/b-all')).toHaveLength(0);
+    // Each body matches the typed payload schema of its event type (the OpenAPI webhooks section).
+    expect(createPayloadValidator().violations(harness.receiver.requests)).toEqual([]);
   });
 
   it('sends the headers and context counters of a first call', async () => {

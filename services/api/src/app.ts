@@ -9,7 +9,7 @@ import { createCallLogDal } from './call-logs/call-log-dal';
 import { callLogOperations } from './call-logs/call-log-routes';
 import { createCallLogService } from './call-logs/call-log-service';
 import { catalogOperations } from './catalog/catalog-routes';
-import { renderDocsPage } from './http/docs-page';
+import { DOCS_CONTENT_SECURITY_POLICY, DOCS_SCRIPT_PATH, readDocsScript, renderDocsPage } from './http/docs-page';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { RateLimitedError } from './http/errors';
 import { createJsonBodyReader } from './http/json-body';
@@ -97,7 +97,8 @@ export function createApp(deps: AppDependencies): ApiApp {
   ];
   const document = buildOpenApiDocument(operations, { version: API_VERSION });
   const documentJson = JSON.stringify(document);
-  const docsPage = renderDocsPage(document);
+  const docsPage = renderDocsPage({ title: document.info.title, documentPath: '/openapi.json' });
+  const docsScript = readDocsScript();
 
   const authenticator = createAuthenticator({ apiKeys, adminToken: deps.settings.adminToken });
   const limiter = createRateLimiter(deps.settings.rateLimit);
@@ -133,8 +134,14 @@ export function createApp(deps: AppDependencies): ApiApp {
   });
   app.get('/docs', (_request, response) => {
     setRouteLabel(response, '/docs');
-    response.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
+    response.setHeader('Content-Security-Policy', DOCS_CONTENT_SECURITY_POLICY);
     response.type('html').send(docsPage);
+  });
+  app.get(DOCS_SCRIPT_PATH, (_request, response) => {
+    setRouteLabel(response, DOCS_SCRIPT_PATH);
+    // The bundle changes only with the installed package, i.e. with a new release of the API.
+    response.setHeader('Cache-Control', 'public, max-age=86400');
+    response.type('application/javascript').send(docsScript);
   });
 
   mountOperations(app, operations, {

@@ -24,7 +24,7 @@ describe('the HTTP surface: documents, errors, content types, limits', () => {
   });
 
   describe('documents', () => {
-    it('serves an OpenAPI 3.1 document with every operation of docs/webhooks.md', async () => {
+    it('serves an OpenAPI 3.1 document with every operation of the API and a webhook per event type', async () => {
       const response = await api.request('GET', '/openapi.json');
       expect(response.status).toBe(200);
       expect(response.body.openapi).toBe('3.1.0');
@@ -53,16 +53,26 @@ describe('the HTTP surface: documents, errors, content types, limits', () => {
       expect(response.body.components.securitySchemes.ApiKey).toEqual(expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-DOTFILE-API-KEY' }));
       // Request schemas are the validating ones: unknown fields are refused in the document too.
       expect(response.body.components.schemas.CreateWebhookRequest.additionalProperties).toBe(false);
+      expect(Object.keys(response.body.webhooks)).toContain('Case.StatusUpdated');
     });
 
-    it('renders a self-contained reference page at /docs', async () => {
+    it('renders the reference at /docs with a script this process serves, no other origin allowed', async () => {
       const response = await api.request('GET', '/docs');
       expect(response.status).toBe(200);
       expect(response.headers.get('content-type')).toMatch(/^text\/html/);
-      expect(response.headers.get('content-security-policy')).toContain("default-src 'none'");
-      for (const path of Object.keys(api.document.paths ?? {})) expect(response.text).toContain(path.replace(/&/g, '&#38;'));
-      expect(response.text).toContain('grace_period_hours');
-      expect(response.text).not.toMatch(/<script|https?:\/\/(?!example)/);
+      const policy = response.headers.get('content-security-policy') ?? '';
+      expect(policy).toContain("default-src 'none'");
+      expect(policy).toContain("script-src 'self'");
+      expect(policy).not.toMatch(/https?:|\*/);
+      expect(response.text).not.toMatch(/https?:\/\//);
+      const scripts = [...response.text.matchAll(/<script([^>]*)>/g)].map((match) => match[1]?.match(/src="([^"]+)"/)?.[1]);
+      expect(scripts).toEqual(['/docs/redoc.standalone.js']);
+      expect(response.text).toContain('spec-url="/openapi.json"');
+
+      const script = await api.request('GET', scripts[0] as string);
+      expect(script.status).toBe(200);
+      expect(script.headers.get('content-type')).toMatch(/^application\/javascript/);
+      expect(script.text.length).toBeGreaterThan(500_000);
     });
 
     it('lists the catalog at /v1/events', async () => {

@@ -1,9 +1,11 @@
+import { createConfig, lintFromString } from '@redocly/openapi-core';
+import { EVENT_TYPES } from '@hookstream/events';
 import { createDatabase, createSecretBox } from '@hookstream/db';
 import { createLogger, createMetricsRegistry } from '@hookstream/observability';
 import { createApp } from '../app';
 import { createApiMetrics } from '../metrics';
 import type { Json } from '../test-support/api-harness';
-import { renderDocsPage } from './docs-page';
+import { DOCS_CONTENT_SECURITY_POLICY, DOCS_SCRIPT_PATH, readDocsScript, renderDocsPage } from './docs-page';
 
 // The app is built without any connection: knex connects lazily, on the first query.
 function buildDocument() {
@@ -67,22 +69,61 @@ describe('the OpenAPI document', () => {
   });
 });
 
-describe('the /docs page', () => {
+describe('the webhooks section', () => {
   const { document } = buildDocument();
-  const page = renderDocsPage(document);
+  const webhooks = document.webhooks as Record<string, { post: Record<string, Json> }>;
+  const schemas = document.components?.schemas as Record<string, Record<string, Json>>;
 
-  it('lists every operation, its parameters and the schemas', () => {
-    expect(page).toContain('<code>/v1/webhooks/{id}/rotate-secret</code>');
-    expect(page).toContain('id="retryFailedCalls"');
-    expect(page).toContain('<code>grace_period_hours</code>');
-    expect(page).toContain('id="schema-Webhook"');
-    expect(page).toContain('<code>created_from</code>');
+  it('has one POST per catalog event type, its body the typed payload of that type', () => {
+    expect(Object.keys(webhooks).sort()).toEqual([...EVENT_TYPES].sort());
+    const statusUpdated = webhooks['Case.StatusUpdated']?.post;
+    expect(statusUpdated?.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/CaseStatusUpdatedWebhookPayload' });
+    expect(statusUpdated?.description).toContain('sub_event: "Case.StatusUpdated"');
+    const headers = (statusUpdated?.parameters as Array<Record<string, Json>>).map((parameter) => [parameter.name, parameter.required]);
+    expect(headers).toEqual(expect.arrayContaining([['Dotfile-Signature', true], ['Dotfile-Old-Signature', false], ['Dotfile-Event-Id', true]]));
   });
 
-  it('is self-contained and escapes what it shows', () => {
-    expect(page).not.toMatch(/<script|<link|src=/);
-    const hostile = renderDocsPage({ ...document, info: { ...document.info, title: '<img onerror=x>' } });
-    expect(hostile).toContain('&#60;img onerror=x&#62;');
-    expect(hostile).not.toContain('<img');
+  it('types the entity and the context of each family', () => {
+    const payload = schemas.NoteCommentCreatedWebhookPayload;
+    expect(payload?.required).toEqual(['event', 'context', 'noteComment']);
+    expect(payload?.properties.noteComment).toEqual({ $ref: '#/components/schemas/NoteCommentEntity' });
+    expect(schemas.NoteCommentWebhookContext?.required).toEqual(expect.arrayContaining(['timestamp', 'workspace', 'case', 'note']));
+    expect(schemas.CaseUpdatedWebhookPayload?.properties.sub_event.enum).toContain('Case.StatusUpdated');
+  });
+});
+
+describe('the document as OpenAPI 3.1', () => {
+  it('is valid, every $ref resolving', async () => {
+    const { document } = buildDocument();
+    const config = await createConfig({ rules: { struct: 'error', 'no-unresolved-refs': 'error' } });
+    const problems = await lintFromString({ source: JSON.stringify(document), absoluteRef: 'openapi.json', config });
+    expect(problems.map((problem) => `${problem.location[0]?.pointer}: ${problem.message}`)).toEqual([]);
+  });
+
+  it('would be reported invalid when it is not (the check can fail)', async () => {
+    const { document } = buildDocument();
+    const broken = { ...document, webhooks: { 'Case.Created': { post: { requestBody: { content: 5 } } } } };
+    const config = await createConfig({ rules: { struct: 'error', 'no-unresolved-refs': 'error' } });
+    const problems = await lintFromString({ source: JSON.stringify(broken), absoluteRef: 'openapi.json', config });
+    expect(problems.length).toBeGreaterThan(0);
+  });
+});
+
+describe('the /docs page', () => {
+  it('loads Redoc from this origin only, with no inline script, and escapes the title', () => {
+    const page = renderDocsPage({ title: '<img onerror=x>', documentPath: '/openapi.json' });
+    expect([...page.matchAll(/<script[^>]*>/g)].map((match) => match[0])).toEqual([`<script src="${DOCS_SCRIPT_PATH}">`]);
+    expect(page).toContain('<redoc spec-url="/openapi.json"');
+    expect(page).not.toMatch(/https?:\/\//);
+    expect(page).toContain('&#60;img onerror=x&#62;');
+    expect(page).not.toContain('<img');
+    expect(DOCS_CONTENT_SECURITY_POLICY).toContain("script-src 'self'");
+    expect(DOCS_CONTENT_SECURITY_POLICY).not.toMatch(/unsafe-eval|https?:/);
+  });
+
+  it('serves the bundle of the installed redoc package', () => {
+    const script = readDocsScript().toString('utf8');
+    expect(script.length).toBeGreaterThan(500_000);
+    expect(script).toContain('spec-url');
   });
 });

@@ -1,5 +1,13 @@
 import { OpenAPIRegistry, OpenApiGeneratorV31, type ResponseConfig, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import { z } from 'zod';
+import { EVENT_TYPES, getEventDefinition, webhookPayloadSchemas } from '@hookstream/events';
+import {
+  EVENT_ID_HEADER,
+  OLD_SIGNATURE_HEADER,
+  REMAINING_RETRY_COUNT_HEADER,
+  RETRY_COUNT_HEADER,
+  SIGNATURE_HEADER,
+} from '@hookstream/signing';
 import { errorSchema } from './common-schemas';
 import type { Operation } from './operation';
 
@@ -94,7 +102,7 @@ export function buildOpenApiDocument(operations: readonly Operation[], options: 
     description: 'The operator token (ADMIN_TOKEN)',
   });
   for (const operation of operations) registry.registerPath(routeOf(operation));
-  return new OpenApiGeneratorV31(registry.definitions).generateDocument({
+  const document = new OpenApiGeneratorV31(registry.definitions).generateDocument({
     openapi: '3.1.0',
     info: {
       title: 'hookstream API',
@@ -107,6 +115,66 @@ export function buildOpenApiDocument(operations: readonly Operation[], options: 
       { name: 'Webhook logs', description: 'Calls made to webhooks, with their attempts, and manual retries' },
       { name: 'Events', description: 'The event catalog' },
       { name: 'Admin', description: 'Workspaces and API keys (operators)' },
+      { name: 'Webhook events', description: WEBHOOK_EVENTS_DESCRIPTION },
     ],
   });
+  return withWebhooks(document);
+}
+
+const WEBHOOK_EVENTS_DESCRIPTION =
+  'What hookstream POSTs to your webhook URLs, one entry per event type you can subscribe to. Verify `Dotfile-Signature` (HMAC-SHA256 of the raw body with your secret, lowercase hex) before you parse, and reject a `context.timestamp` far from your clock. Answer 2xx within 30 seconds (the default timeout); anything else is retried 1 h, 4 h, 13 h and 40 h after the first call.';
+
+function headerParameter(name: string, description: string, required: boolean, schema: Record<string, unknown>) {
+  return { name, in: 'header', required, description, schema };
+}
+
+const WEBHOOK_HEADERS = [
+  headerParameter(SIGNATURE_HEADER, 'Lowercase hex HMAC-SHA256 of the exact raw body, keyed with the webhook\'s current secret', true, {
+    type: 'string',
+    pattern: '^[0-9a-f]{64}$',
+  }),
+  headerParameter(
+    OLD_SIGNATURE_HEADER,
+    'The same made with the previous secret, sent only during a rotation\'s grace period: accept the call when either header verifies',
+    false,
+    { type: 'string', pattern: '^[0-9a-f]{64}$' },
+  ),
+  headerParameter(EVENT_ID_HEADER, 'The same as `context.event_id`: identical on every attempt, so use it to drop duplicates', true, {
+    type: 'string',
+    format: 'uuid',
+  }),
+  headerParameter(RETRY_COUNT_HEADER, 'The same as `context.retry_count`', true, { type: 'integer', minimum: 0 }),
+  headerParameter(REMAINING_RETRY_COUNT_HEADER, 'The same as `context.remaining_retry_count`', true, { type: 'integer', minimum: 0 }),
+];
+
+/**
+ * Adds the OpenAPI 3.1 `webhooks` section: one POST per event type of the catalog, its body
+ * the typed payload schema of that type (entity and context of its family), so customers can
+ * generate receiver types from the document.
+ */
+function withWebhooks(document: OpenApiDocument): OpenApiDocument {
+  const { components, payloadSchemaNames } = webhookPayloadSchemas();
+  const webhooks: Record<string, unknown> = {};
+  for (const type of EVENT_TYPES) {
+    const definition = getEventDefinition(type);
+    webhooks[type] = {
+      post: {
+        operationId: `webhook.${type}`,
+        tags: ['Webhook events'],
+        summary: type,
+        description: `${definition.description}${definition.parent ? ` A sub-event of ${definition.parent}: subscribed to ${definition.parent}, you receive it as \`event: "${definition.parent}"\` with \`sub_event: "${type}"\`.` : ''}`,
+        parameters: WEBHOOK_HEADERS,
+        requestBody: { required: true, content: { 'application/json': { schema: { $ref: `#/components/schemas/${payloadSchemaNames[type]}` } } } },
+        responses: {
+          '2XX': { description: 'Received: any 2xx within the timeout (30 seconds by default) ends the call as successful' },
+          default: { description: 'Anything else (or no answer within the timeout) fails the attempt; it is retried while retries remain' },
+        },
+      },
+    };
+  }
+  return {
+    ...document,
+    webhooks: webhooks as OpenApiDocument['webhooks'],
+    components: { ...document.components, schemas: { ...document.components?.schemas, ...(components as NonNullable<NonNullable<OpenApiDocument['components']>['schemas']>) } },
+  };
 }
