@@ -6,7 +6,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { anyFreePort, findRepoRoot } from '@hookstream/local-infra';
 import { signBody } from '@hookstream/signing';
-import { testInfrastructure, waitFor } from '@hookstream/testkit';
+import { startSchemaRegistry, testInfrastructure, waitFor } from '@hookstream/testkit';
 import { createHarness, type Harness } from './harness';
 import { createPayloadValidator } from './payload-schemas';
 
@@ -14,7 +14,7 @@ import { createPayloadValidator } from './payload-schemas';
  * The two kits as a user gets them: each package is packed with `npm pack`, the tarballs
  * are installed with npm into a project outside this repository (its other dependencies
  * from the registry), and plain Node.js scripts there use them, with no path back into the
- * workspace: a producer publishes an event to the real broker, the router and sender
+ * workspace: a producer publishes events to the real broker (JSON, and Avro through a schema registry), the router and sender
  * deliver it, and a node:http receiver verifies the signed calls (one webhook during a
  * secret rotation, its receiver still on the old secret).
  */
@@ -60,7 +60,7 @@ createServer((req, res) => {
 
 const PUBLISHER = `
 const { Kafka, logLevel } = require('kafkajs');
-const { createDomainEventProducer, InvalidDomainEventError } = require('@hookstream/producer');
+const { createDomainEventProducer, createSchemaRegistry, registerDomainEventSchema, InvalidDomainEventError } = require('@hookstream/producer');
 
 async function main() {
   const kafka = new Kafka({ clientId: 'kit-user', brokers: process.env.KAFKA_BROKERS.split(','), logLevel: logLevel.ERROR });
@@ -79,6 +79,13 @@ async function main() {
     { traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' },
   );
   console.log(JSON.stringify({ sent }));
+
+  // The same through a schema registry: Confluent wire format, Avro.
+  const encoding = await registerDomainEventSchema(createSchemaRegistry(process.env.SCHEMA_REGISTRY_URL), { schemaType: 'avro', topic: process.env.TOPIC });
+  const [sentAvro] = await createDomainEventProducer({ producer, topic: process.env.TOPIC, encoding }).publish([
+    { type: 'Case.StatusUpdated', workspace, entity: { id: 'case-from-the-kit-in-avro', status: 'rejected', nested: { score: 3 } } },
+  ]);
+  console.log(JSON.stringify({ sentAvro, schemaId: encoding.schemaId }));
   await producer.disconnect();
 }
 main().catch((error) => {
@@ -149,6 +156,7 @@ async function installKits(): Promise<{ project: string; timings: Record<string,
 
 describe('the producer and receiver kits, packed and installed outside the workspace', () => {
   let harness: Harness;
+  let registry: Awaited<ReturnType<typeof startSchemaRegistry>>;
   let project: string;
   let receiver: ScriptProcess | undefined;
   let receiverUrl: (suffix: string) => string;
@@ -160,7 +168,8 @@ describe('the producer and receiver kits, packed and installed outside the works
     const [install, created] = await Promise.all([
       installKits(),
       (async () => {
-        const created = await createHarness('kits');
+        registry = await startSchemaRegistry();
+        const created = await createHarness('kits', { env: { SCHEMA_REGISTRY_URL: registry.url } });
         await Promise.all([created.start('router'), created.start('sender')]);
         return created;
       })(),
@@ -173,6 +182,7 @@ describe('the producer and receiver kits, packed and installed outside the works
   afterAll(async () => {
     receiver?.child.kill('SIGTERM');
     await harness?.close();
+    await registry?.close();
     if (project) await rm(path.dirname(project), { recursive: true, force: true });
     // Figures for the record (npm pack, npm install, whole setup), not targets.
     console.log(`kits: ${JSON.stringify(timings)}`);
@@ -202,7 +212,7 @@ describe('the producer and receiver kits, packed and installed outside the works
     timings.typecheckMs = Date.now() - started;
   });
 
-  it('publishes with the producer kit and verifies the delivered calls with the signing kit, through a rotation', async () => {
+  it('publishes with the producer kit (JSON, then Avro through a registry) and verifies the calls with the signing kit, through a rotation', async () => {
     const workspace = await harness.seed.workspace('Kits');
     const port = await anyFreePort();
     receiverUrl = (suffix) => `http://127.0.0.1:${port}${suffix}`;
@@ -227,6 +237,7 @@ describe('the producer and receiver kits, packed and installed outside the works
       KAFKA_BROKERS: testInfrastructure().kafkaBrokers.join(','),
       TOPIC: harness.topics.domainEvents,
       WORKSPACE: JSON.stringify(workspace),
+      SCHEMA_REGISTRY_URL: registry.url,
     });
     const exitCode = await new Promise<number | null>((resolve) => publisher.child.once('exit', resolve));
     expect([exitCode, publisher.output.join('')]).toEqual([0, expect.any(String)]);
@@ -235,23 +246,29 @@ describe('the producer and receiver kits, packed and installed outside the works
     expect(published[0]).toEqual({ refused: 'context_missing' });
     const sent = published[1]?.sent as { id: string; type: string; entity: Record<string, unknown> };
     expect(sent).toMatchObject({ type: 'Case.StatusUpdated', entity: { id: 'case-from-the-kit', status: 'approved' } });
+    const sentAvro = published[2]?.sentAvro as { id: string; entity: Record<string, unknown> };
+    expect(sentAvro).toMatchObject({ entity: { id: 'case-from-the-kit-in-avro' } });
+    expect(published[2]?.schemaId).toEqual(expect.any(Number));
 
     const verified = await waitFor(
       () => {
         const lines = ready.lines().filter((line) => line.matched !== undefined);
-        return lines.length >= 2 ? lines : undefined;
+        return lines.length >= 4 ? lines : undefined;
       },
-      { description: `both verified calls at the kit's receiver:\n${ready.output.join('')}`, timeoutMs: 60_000 },
+      { description: `the four verified calls at the kit's receiver:\n${ready.output.join('')}`, timeoutMs: 60_000 },
     );
-    timings.publishToBothVerifiedMs = Date.now() - started;
+    timings.publishToAllVerifiedMs = Date.now() - started;
 
-    const byPath = Object.fromEntries(verified.map((line) => [line.path as string, line]));
-    expect(byPath['/current']).toMatchObject({
-      matched: 'current',
-      payload: { event: 'Case.Updated', sub_event: 'Case.StatusUpdated', case: sent.entity, context: { workspace, retry_count: 0 } },
-    });
-    expect(byPath['/rotating']).toMatchObject({ matched: 'previous', payload: { event: 'Case.StatusUpdated', case: sent.entity } });
-    expect(verified).toHaveLength(2);
+    const call = (path: string, entity: Record<string, unknown>) =>
+      verified.find((line) => line.path === path && (line.payload as { case: { id: string } }).case.id === entity.id);
+    for (const entity of [sent.entity, sentAvro.entity]) {
+      expect(call('/current', entity)).toMatchObject({
+        matched: 'current',
+        payload: { event: 'Case.Updated', sub_event: 'Case.StatusUpdated', case: entity, context: { workspace, retry_count: 0 } },
+      });
+      expect(call('/rotating', entity)).toMatchObject({ matched: 'previous', payload: { event: 'Case.StatusUpdated', case: entity } });
+    }
+    expect(verified).toHaveLength(4);
     expect(ready.lines().filter((line) => line.rejected !== undefined)).toEqual([]);
 
     // The bodies match the typed payload schemas of the OpenAPI webhooks section.
