@@ -1,9 +1,10 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, realpathSync } from 'node:fs';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import ts from 'typescript';
 import { anyFreePort, findRepoRoot } from '@hookstream/local-infra';
 import { signBody } from '@hookstream/signing';
 import { startSchemaRegistry, testInfrastructure, waitFor } from '@hookstream/testkit';
@@ -108,6 +109,28 @@ const verification: WebhookVerification = verifyWebhook({ rawBody: Buffer.from('
 export const used = [input, misspelt, verification, createDomainEventProducer, registerDomainEventSchema, webhookPayloadJsonSchema(type)];
 `;
 
+/** The receiver examples of the signing kit's README, run as a user would paste them. */
+const README_EXAMPLES = [
+  { name: 'readme-express', heading: '## express (the raw body)' },
+  { name: 'readme-fastify', heading: '## Fastify' },
+  { name: 'readme-node-http', heading: '## Plain `node:http`' },
+];
+
+/**
+ * The first TypeScript block under a heading of the README, compiled to an ES module. Two
+ * changes only: the port it listens on (4000 in the page) comes from PORT, and `handle`,
+ * the user's own work, prints what it gets.
+ */
+async function readmeExample(heading: string): Promise<string> {
+  const readme = await readFile(path.join(repoRoot, 'packages', 'signing', 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf(`${heading}\n`));
+  const code = section.match(/```ts\n([\s\S]*?)```/)?.[1];
+  if (!section.startsWith(heading) || code === undefined) throw new Error(`no TypeScript example under "${heading}" in the README`);
+  expect([heading, code.split('4000').length - 1]).toEqual([heading, 1]);
+  const source = `${code.replace('4000', 'Number(process.env.PORT)')}\nfunction handle(payload) { console.log(JSON.stringify({ verified: payload })); }\n`;
+  return ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+}
+
 interface ScriptProcess {
   child: ChildProcess;
   lines: () => Array<Record<string, unknown>>;
@@ -146,11 +169,17 @@ async function installKits(): Promise<{ project: string; timings: Record<string,
   await writeFile(path.join(project, 'package.json'), JSON.stringify({ name: 'kit-user', version: '1.0.0', private: true }));
   const files = (await readdir(tarballs)).map((file) => path.join(tarballs, file));
   expect(files.map((file) => path.basename(file)).sort()).toEqual(['hookstream-events-0.1.0.tgz', 'hookstream-producer-0.1.0.tgz', 'hookstream-signing-0.1.0.tgz']);
-  await run(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...files], { cwd: project, env: userEnvironment(), timeout: 180_000 });
+  // express and Fastify for the README's receiver examples, from the registry.
+  await run(npm, ['install', '--no-audit', '--no-fund', '--prefer-offline', '--loglevel=error', ...files, 'express@^5', 'fastify@^5'], {
+    cwd: project,
+    env: userEnvironment(),
+    timeout: 180_000,
+  });
   const installed = Date.now();
   await writeFile(path.join(project, 'receiver.js'), RECEIVER);
   await writeFile(path.join(project, 'publish.js'), PUBLISHER);
   await writeFile(path.join(project, 'typed-use.ts'), TYPED_USE);
+  for (const example of README_EXAMPLES) await writeFile(path.join(project, `${example.name}.mjs`), await readmeExample(example.heading));
   return { project, timings: { packMs: packed - started, installMs: installed - packed } };
 }
 
@@ -159,6 +188,7 @@ describe('the producer and receiver kits, packed and installed outside the works
   let registry: Awaited<ReturnType<typeof startSchemaRegistry>>;
   let project: string;
   let receiver: ScriptProcess | undefined;
+  const exampleProcesses: ScriptProcess[] = [];
   let receiverUrl: (suffix: string) => string;
   let currentSecret = '';
   const timings: Record<string, number> = {};
@@ -181,6 +211,7 @@ describe('the producer and receiver kits, packed and installed outside the works
 
   afterAll(async () => {
     receiver?.child.kill('SIGTERM');
+    for (const example of exampleProcesses) example.child.kill('SIGTERM');
     await harness?.close();
     await registry?.close();
     if (project) await rm(path.dirname(project), { recursive: true, force: true });
@@ -276,6 +307,55 @@ describe('the producer and receiver kits, packed and installed outside the works
     expect(createPayloadValidator().violations(asReceived)).toEqual([]);
     // Nothing reached the dead-letter topic: the refused event was never sent.
     expect(harness.deadLetters).toHaveLength(0);
+  });
+
+  it("verifies real calls with the README's express, Fastify and node:http receivers, and refuses a forged one", async () => {
+    const workspace = await harness.seed.workspace('README examples');
+    const examples = await Promise.all(
+      README_EXAMPLES.map(async (example) => {
+        const port = await anyFreePort();
+        const webhook = await harness.seed.webhook({ workspaceId: workspace.id, url: `http://127.0.0.1:${port}/hooks/hookstream`, events: ['Case.Updated'] });
+        const child = startScript(project, `${example.name}.mjs`, { PORT: String(port), WEBHOOK_SECRET: webhook.secret });
+        exampleProcesses.push(child);
+        return { ...example, port, process: child };
+      }),
+    );
+    // Each listens when its port answers (the examples print nothing when they start).
+    for (const example of examples) {
+      await waitFor(
+        async () => (await fetch(`http://127.0.0.1:${example.port}/hooks/hookstream`, { method: 'POST' }).then((response) => response.status).catch(() => undefined)) === 400,
+        { description: `${example.name} answering 400 to an unsigned call:\n${example.process.output.join('')}` },
+      );
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+
+    const publisher = startScript(project, 'publish.js', {
+      KAFKA_BROKERS: testInfrastructure().kafkaBrokers.join(','),
+      TOPIC: harness.topics.domainEvents,
+      WORKSPACE: JSON.stringify(workspace),
+      SCHEMA_REGISTRY_URL: registry.url,
+    });
+    expect(await new Promise((resolve) => publisher.child.once('exit', resolve))).toBe(0);
+    for (const example of examples) {
+      const verified = await waitFor(
+        () => {
+          const lines = example.process.lines().filter((line) => line.verified !== undefined);
+          return lines.length >= 2 ? lines : undefined;
+        },
+        { description: `both calls verified by ${example.name}:\n${example.process.output.join('')}`, timeoutMs: 60_000 },
+      );
+      expect([example.name, verified.map((line) => (line.verified as { sub_event: string }).sub_event)]).toEqual([
+        example.name,
+        ['Case.StatusUpdated', 'Case.StatusUpdated'],
+      ]);
+      const body = JSON.stringify(verified[0]?.verified);
+      const forged = await fetch(`http://127.0.0.1:${example.port}/hooks/hookstream`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'dotfile-signature': signBody(body, 'dotsecret.not-the-webhooks-secret-0123456789abcdef') },
+        body,
+      });
+      expect([example.name, forged.status, await forged.text()]).toEqual([example.name, 400, 'bad_signature']);
+    }
   });
 
   it("answers 400 with the reason to a forged signature and to a replayed call, as the kit's receiver is written", async () => {
