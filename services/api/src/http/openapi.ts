@@ -154,6 +154,8 @@ const WEBHOOK_HEADERS = [
  */
 function withWebhooks(document: OpenApiDocument): OpenApiDocument {
   const { components, payloadSchemaNames } = webhookPayloadSchemas();
+  const clashing = Object.keys(components).filter((name) => document.components?.schemas?.[name] !== undefined);
+  if (clashing.length > 0) throw new Error(`webhook payload schemas would replace API schemas of the same name: ${clashing.join(', ')}`);
   const webhooks: Record<string, unknown> = {};
   for (const type of EVENT_TYPES) {
     const definition = getEventDefinition(type);
