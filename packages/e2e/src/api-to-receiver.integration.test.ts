@@ -94,4 +94,12 @@ describe('webhooks managed through the API, delivered by the router and sender',
     expect(harness.receiver.requests.length).toBeGreaterThanOrEqual(4);
     expect(createPayloadValidator(document).violations(harness.receiver.requests)).toEqual([]);
   });
+
+  it('serves /docs and its script from the build output, as npm start and the image run it', async () => {
+    const page = await fetch(`${api}/docs`);
+    expect(page.status).toBe(200);
+    const script = await fetch(`${api}/docs/redoc.standalone.js`);
+    expect([script.status, script.headers.get('content-type')]).toEqual([200, expect.stringMatching(/^application\/javascript/)]);
+    expect((await script.arrayBuffer()).byteLength).toBeGreaterThan(500_000);
+  });
 });

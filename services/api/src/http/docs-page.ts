@@ -1,9 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 
 // The readable reference at /docs: Redoc's standalone bundle (from the `redoc` npm package,
-// served by this process: no CDN, works offline) renders /openapi.json, operations and the
-// `webhooks` section alike, with search and request/response samples. The page itself has
-// no inline script, so the Content-Security-Policy allows scripts from this origin only.
+// copied into the build output by scripts/copy-redoc.cjs and served by this process: no
+// CDN, works offline) renders /openapi.json, operations and the `webhooks` section alike,
+// with search and request/response samples. The page itself has no inline script, so the
+// Content-Security-Policy allows scripts from this origin only.
 
 export const DOCS_SCRIPT_PATH = '/docs/redoc.standalone.js';
 
@@ -43,9 +45,15 @@ export function renderDocsPage(options: { title: string; documentPath: string })
 `;
 }
 
-/** Redoc's standalone bundle, read once: about 1.1 MB, served with a long cache lifetime. */
+const BUILT_BUNDLE = path.join(__dirname, 'redoc', 'redoc.standalone.js');
+
+/**
+ * Redoc's standalone bundle, read once: about 1.1 MB, served with a long cache lifetime.
+ * The build copies it beside this file; tests that run from the sources read it from the
+ * installed package (a build-time dependency).
+ */
 export function readDocsScript(): Buffer {
-  return readFileSync(require.resolve('redoc/bundles/redoc.standalone.js'));
+  return readFileSync(existsSync(BUILT_BUNDLE) ? BUILT_BUNDLE : require.resolve('redoc/bundles/redoc.standalone.js'));
 }
 
 function escapeHtml(text: string): string {
