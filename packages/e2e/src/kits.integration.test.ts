@@ -122,13 +122,38 @@ const README_EXAMPLES = [
  * the user's own work, prints what it gets.
  */
 async function readmeExample(heading: string): Promise<string> {
-  const readme = await readFile(path.join(repoRoot, 'packages', 'signing', 'README.md'), 'utf8');
+  return compileExample(await readmeBlock('signing', heading), (code) => {
+    expect([heading, code.split('4000').length - 1]).toEqual([heading, 1]);
+    return `${code.replace('4000', 'Number(process.env.PORT)')}\nfunction handle(payload) { console.log(JSON.stringify({ verified: payload })); }\n`;
+  });
+}
+
+/**
+ * The producer README's examples: where they say localhost, the test's broker and registry
+ * (from the environment), and the test's topic name.
+ */
+async function producerExample(heading: string): Promise<string> {
+  return compileExample(await readmeBlock('producer', heading), (code) => {
+    const adapted = code
+      .replaceAll("['localhost:9092']", 'process.env.KAFKA_BROKERS.split(",")')
+      .replaceAll("'http://localhost:8081'", 'process.env.SCHEMA_REGISTRY_URL')
+      .replaceAll("registerDomainEventSchema(registry, { schemaType: 'avro' })", "registerDomainEventSchema(registry, { schemaType: 'avro', topic: process.env.TOPIC })")
+      .replaceAll('createDomainEventProducer({ producer', 'createDomainEventProducer({ topic: process.env.TOPIC, producer');
+    expect([heading, adapted.includes('localhost'), adapted.includes('process.env.TOPIC')]).toEqual([heading, false, true]);
+    return adapted;
+  });
+}
+
+function compileExample(code: string, adapt: (code: string) => string): string {
+  return ts.transpileModule(adapt(code), { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+}
+
+async function readmeBlock(kit: string, heading: string): Promise<string> {
+  const readme = await readFile(path.join(repoRoot, 'packages', kit, 'README.md'), 'utf8');
   const section = readme.slice(readme.indexOf(`${heading}\n`));
   const code = section.match(/```ts\n([\s\S]*?)```/)?.[1];
-  if (!section.startsWith(heading) || code === undefined) throw new Error(`no TypeScript example under "${heading}" in the README`);
-  expect([heading, code.split('4000').length - 1]).toEqual([heading, 1]);
-  const source = `${code.replace('4000', 'Number(process.env.PORT)')}\nfunction handle(payload) { console.log(JSON.stringify({ verified: payload })); }\n`;
-  return ts.transpileModule(source, { compilerOptions: { module: ts.ModuleKind.ESNext, target: ts.ScriptTarget.ES2022 } }).outputText;
+  if (!section.startsWith(heading) || code === undefined) throw new Error(`no TypeScript example under "${heading}" in the ${kit} README`);
+  return code;
 }
 
 interface ScriptProcess {
@@ -180,6 +205,8 @@ async function installKits(): Promise<{ project: string; timings: Record<string,
   await writeFile(path.join(project, 'publish.js'), PUBLISHER);
   await writeFile(path.join(project, 'typed-use.ts'), TYPED_USE);
   for (const example of README_EXAMPLES) await writeFile(path.join(project, `${example.name}.mjs`), await readmeExample(example.heading));
+  await writeFile(path.join(project, 'readme-publish-json.mjs'), await producerExample('## JSON'));
+  await writeFile(path.join(project, 'readme-publish-registry.mjs'), await producerExample('## Confluent wire format, with a schema registry'));
   return { project, timings: { packMs: packed - started, installMs: installed - packed } };
 }
 
@@ -355,6 +382,16 @@ describe('the producer and receiver kits, packed and installed outside the works
         body,
       });
       expect([example.name, forged.status, await forged.text()]).toEqual([example.name, 400, 'bad_signature']);
+    }
+  });
+
+  it("runs the producer README's JSON and schema-registry examples against the real broker and registry", async () => {
+    const env = { KAFKA_BROKERS: testInfrastructure().kafkaBrokers.join(','), TOPIC: harness.topics.domainEvents, SCHEMA_REGISTRY_URL: registry.url };
+    for (const example of ['readme-publish-json.mjs', 'readme-publish-registry.mjs']) {
+      const script = startScript(project, example, env);
+      const exitCode = await new Promise((resolve) => script.child.once('exit', resolve));
+      // `published <id>`: publish resolved, the broker acknowledged the event (acks=all).
+      expect([example, exitCode, script.output.join('')]).toEqual([example, 0, expect.stringMatching(/published [0-9a-f-]{36}/)]);
     }
   });
 
