@@ -1,7 +1,7 @@
 import { databaseEnv, kafkaEnv, loadConfig, z } from '@hookstream/config';
 import { createDatabase, redactUrl, waitForDatabase, type Knex } from '@hookstream/db';
 import { createKafka, topicNames, waitForBroker } from '@hookstream/kafka';
-import { createLogger } from '@hookstream/observability';
+import { createLogger, silenceTimeoutNegativeWarning } from '@hookstream/observability';
 import { createDomainEventProducer } from '@hookstream/producer';
 import { Partitioners } from 'kafkajs';
 import { ApiError } from '../http/errors';
@@ -80,6 +80,7 @@ async function workspaceCommand(argv: readonly string[]): Promise<string[]> {
 }
 
 async function main(): Promise<number> {
+  silenceTimeoutNegativeWarning();
   const argv = process.argv.slice(2);
   if (argv.length === 0 || argv.includes('--help') || argv.includes('-h')) {
     console.log(USAGE);
