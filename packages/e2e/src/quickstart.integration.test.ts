@@ -3,8 +3,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { anyFreePort, findRepoRoot } from '@hookstream/local-infra';
-import { createTestDatabase, testInfrastructure, uniquePrefix, waitFor, type TestDatabase } from '@hookstream/testkit';
-import { codeBlocks, type CodeBlock } from './markdown-blocks';
+import { codeBlocks, createTestDatabase, testInfrastructure, uniquePrefix, waitFor, type CodeBlock, type TestDatabase } from '@hookstream/testkit';
 
 jest.setTimeout(900_000);
 

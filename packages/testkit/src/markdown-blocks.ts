@@ -4,6 +4,7 @@ export interface CodeBlock {
   /** `key="value"` pairs and bare words (`background` → ''). */
   attributes: Record<string, string>;
   code: string;
+  /** The line of the opening fence (1-based). */
   line: number;
 }
 
