@@ -6,7 +6,7 @@ import { CliError, UsageError, type ParsedArguments } from './arguments';
 
 export const EVENT_USAGE = `  event publish --workspace <id> --type <type> [--json <file> | --example]
                  [--workspace-name <name>] [--id <uuid>] [--encoding json|avro|json-schema]
-                 [--dry-run]                  publish one domain event to the domain-events topic:
+                 [--subject <name>] [--dry-run]  publish one domain event to the domain-events topic:
                                                 the entity and context from a JSON file ("-" for
                                                 stdin), or an example from the catalog (default)`;
 
@@ -20,7 +20,7 @@ export interface EventPublishDependencies {
   /** The workspace's name, or undefined when there is no such workspace. */
   workspaceName(id: string): Promise<string | undefined>;
   /** Publishes the envelope; resolves with where it went. */
-  publish(event: DomainEvent, encoding: EventEncoding): Promise<{ topic: string; detail: string }>;
+  publish(event: DomainEvent, encoding: EventEncoding, subject: string | undefined): Promise<{ topic: string; detail: string }>;
   readFile(path: string): string;
 }
 
@@ -70,6 +70,8 @@ export async function runEventPublish(parsed: ParsedArguments, dependencies: Eve
   const file = stringOption(parsed, 'json');
   if (file !== undefined && parsed.options.has('example')) throw new UsageError('give --json <file> or --example, not both');
   const id = stringOption(parsed, 'id');
+  const subject = stringOption(parsed, 'subject');
+  if (subject !== undefined && encoding === 'json') throw new UsageError('--subject names the schema registry subject: it goes with --encoding avro or json-schema');
 
   let content: Partial<DomainEventInput> & { occurred_at?: string };
   if (file !== undefined) {
@@ -113,7 +115,7 @@ export async function runEventPublish(parsed: ParsedArguments, dependencies: Eve
   const describe = `${type}${definition.parent ? ` (a sub-event of ${definition.parent})` : ''}`;
   const envelopeLines = JSON.stringify(event, null, 2).split('\n');
   if (parsed.options.has('dry-run')) return [`would publish ${describe}, id ${event.id} (dry run: nothing sent)`, ...envelopeLines];
-  const sent = await dependencies.publish(event, encoding);
+  const sent = await dependencies.publish(event, encoding, subject);
   return [`published ${describe}, id ${event.id}, to ${sent.topic} (${sent.detail})`, ...envelopeLines];
 }
 

@@ -42,8 +42,8 @@ async function publishEvent(argv: readonly string[]): Promise<string[]> {
         await knex?.destroy();
       }
     },
-    async publish(event, encoding) {
-      const producerCodec = await producerEncoding(encoding, { registryUrl: config.SCHEMA_REGISTRY_URL, subject: `${topic}-value` });
+    async publish(event, encoding, subject) {
+      const producerCodec = await producerEncoding(encoding, { registryUrl: config.SCHEMA_REGISTRY_URL, subject: subject ?? `${topic}-value` });
       const logger = createLogger({ service: 'hookstream-cli', level: 'error', destination: process.stderr });
       const kafka = createKafka({ brokers: config.KAFKA_BROKERS, clientId: 'hookstream-cli', logger });
       await waitForBroker(kafka, config.KAFKA_BROKERS, 15_000);
