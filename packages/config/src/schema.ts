@@ -71,6 +71,8 @@ export const databaseEnv = {
 
 export const observabilityEnv = {
   LOG_LEVEL: logLevel,
+  /** auto: readable lines on a terminal, JSON lines otherwise. */
+  LOG_FORMAT: z.enum(['auto', 'json', 'pretty']).default('auto'),
   METRICS_PORT: port(0),
   OTEL_SERVICE_NAME: z.string().optional(),
   OTEL_EXPORTER_OTLP_ENDPOINT: z.string().url().optional(),

@@ -33,3 +33,4 @@ export {
 } from './wire-schemas';
 export { webhookPayloadJsonSchema, webhookPayloadSchemas } from './webhook-schemas';
 export type { JsonSchema, WebhookPayloadSchemas } from './webhook-schemas';
+export { exampleEventContent } from './examples';

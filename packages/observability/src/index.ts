@@ -1,4 +1,5 @@
-export { createLogger, REDACTED_PATHS, type Logger } from './logger';
+export { createLogger, resolveLogFormat, REDACTED_PATHS, type Logger, type LogFormat } from './logger';
+export { silenceTimeoutNegativeWarning } from './warnings';
 export {
   createMetricsRegistry,
   METRIC_PREFIX,

@@ -1,13 +1,15 @@
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { createShutdown, installProcessHandlers, type ShutdownStep } from './lifecycle';
-import { createLogger } from './logger';
+import { createLogger, type LogFormat } from './logger';
 import { createMetricsRegistry } from './metrics';
 import { startOpsServer, type OpsServer } from './ops-server';
 import { initTelemetry, type Telemetry } from './telemetry';
+import { silenceTimeoutNegativeWarning } from './warnings';
 
 export interface RuntimeConfig {
   LOG_LEVEL: string;
+  LOG_FORMAT?: LogFormat;
   METRICS_PORT: number;
   SHUTDOWN_TIMEOUT: number;
   OTEL_SERVICE_NAME?: string | undefined;
@@ -34,12 +36,13 @@ export interface ServiceRuntime {
  * client module is loaded), the logger, the metrics registry, process signal handling.
  */
 export function createServiceRuntime(service: string, config: RuntimeConfig): ServiceRuntime {
+  silenceTimeoutNegativeWarning();
   const telemetry = initTelemetry({
     serviceName: config.OTEL_SERVICE_NAME ?? `hookstream-${service}`,
     otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
     disabled: config.OTEL_SDK_DISABLED,
   });
-  const logger = createLogger({ service, level: config.LOG_LEVEL });
+  const logger = createLogger({ service, level: config.LOG_LEVEL, format: config.LOG_FORMAT ?? 'auto' });
   const registry = createMetricsRegistry(service);
   const readinessChecks: Array<() => boolean | Promise<boolean>> = [];
   const steps: ShutdownStep[] = [];

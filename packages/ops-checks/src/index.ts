@@ -65,3 +65,4 @@ export {
   type BrokenLink,
   type DocsCitation,
 } from './standalone-repo';
+export { GENERATED_SECTIONS, renderEventCatalog, renderFamilyPayloads, replaceGeneratedSection, MissingMarkersError, type GeneratedSection } from './generated-docs';

@@ -11,3 +11,4 @@ export {
   type TestDatabase,
 } from './isolation';
 export { startSchemaRegistry } from './schema-registry';
+export { codeBlocks, type CodeBlock } from './markdown-blocks';

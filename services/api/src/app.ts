@@ -15,6 +15,7 @@ import { RateLimitedError } from './http/errors';
 import { createJsonBodyReader } from './http/json-body';
 import { buildOpenApiDocument, type OpenApiDocument } from './http/openapi';
 import { mountOperations, setRouteLabel, type Operation } from './http/operation';
+import { serveSchemaFiles } from './http/schema-files';
 import { createRateLimiter } from './http/rate-limit';
 import { requestObservability } from './http/request-observability';
 import type { ApiMetrics } from './metrics';
@@ -128,6 +129,7 @@ export function createApp(deps: AppDependencies): ApiApp {
     setRouteLabel(response, '/metrics');
     response.type(deps.registry.contentType).send(await deps.registry.metrics());
   });
+  serveSchemaFiles(app);
   app.get('/openapi.json', (_request, response) => {
     setRouteLabel(response, '/openapi.json');
     response.type('application/json').send(documentJson);

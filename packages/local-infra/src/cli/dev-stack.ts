@@ -10,6 +10,7 @@ import path from 'node:path';
 import pino from 'pino';
 import { createDatabase, migrateLatest, redactUrl, waitForDatabase } from '@hookstream/db';
 import { createKafka, prepareKafka, waitForBroker } from '@hookstream/kafka';
+import { silenceTimeoutNegativeWarning } from '@hookstream/observability';
 import { startLocalKafka } from '../kafka-broker';
 import { firstFreePort } from '../ports';
 import { startLocalPostgres } from '../postgres-server';
@@ -69,6 +70,7 @@ async function stopAll(exitCode: number): Promise<void> {
 }
 
 async function main(): Promise<void> {
+  silenceTimeoutNegativeWarning();
   const env = process.env;
   const repoRoot = findRepoRoot();
   const devDir = path.join(repoRoot, '.data', 'dev');

@@ -3,6 +3,10 @@ import { createApiKeyDal } from '../auth/api-key-dal';
 import { NO_CONTROL_CHARACTERS } from '../http/common-schemas';
 import { createWorkspaceDal } from '../workspaces/workspace-dal';
 import { createWorkspaceService } from '../workspaces/workspace-service';
+import { parseArguments, UsageError, type ParsedArguments } from './arguments';
+import { EVENT_USAGE } from './event-command';
+
+export { parseArguments, UsageError, type ParsedArguments } from './arguments';
 
 export const USAGE = `usage: npm run cli -- <command>
 
@@ -10,32 +14,11 @@ export const USAGE = `usage: npm run cli -- <command>
   workspace list [--page <n>]                    list workspaces, oldest first
   api-key create --workspace <id>                create another API key for a workspace (shown once)
   api-key revoke --workspace <id> --key <key id> revoke an API key at once
+${EVENT_USAGE}
 
-Add --json for machine-readable output. Reads DATABASE_URL (default: the local server).`;
-
-export class UsageError extends Error {}
-
-interface ParsedArguments {
-  words: string[];
-  options: Map<string, string | true>;
-}
-
-export function parseArguments(argv: readonly string[]): ParsedArguments {
-  const words: string[] = [];
-  const options = new Map<string, string | true>();
-  for (let index = 0; index < argv.length; index += 1) {
-    const argument = argv[index] as string;
-    if (!argument.startsWith('--')) {
-      words.push(argument);
-      continue;
-    }
-    const [name, inline] = argument.slice(2).split(/=(.*)/s, 2) as [string, string | undefined];
-    if (inline !== undefined) options.set(name, inline);
-    else if (argv[index + 1] !== undefined && !(argv[index + 1] as string).startsWith('--')) options.set(name, argv[++index] as string);
-    else options.set(name, true);
-  }
-  return { words, options };
-}
+Add --json for machine-readable output (workspace and api-key commands). Reads DATABASE_URL
+(default: the local server); event publish also reads KAFKA_BROKERS, KAFKA_TOPIC_PREFIX and,
+for the wire formats, SCHEMA_REGISTRY_URL.`;
 
 function requiredOption(parsed: ParsedArguments, name: string): string {
   const value = parsed.options.get(name);
