@@ -1,6 +1,7 @@
 import { connect } from 'node:net';
 import { Kafka, logLevel as KafkaLogLevel, type Admin, type LogEntry } from 'kafkajs';
 import type { Logger } from 'pino';
+import { kafkaLogLevel } from './log-level';
 import type { TopicSpec } from './topics';
 // Registers the zstd codec with kafkajs, and the coordinator cache, before any client is created.
 import './compression';
@@ -13,7 +14,10 @@ const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [KafkaLogLevel.DEBUG]: 'debug',
 };
 
-/** kafkajs logs through the service's pino logger, as structured JSON like the rest. */
+/**
+ * kafkajs logs through the service's pino logger, as structured JSON like the rest; the
+ * errors it retries as a matter of course are lowered to debug or warn (`log-level.ts`).
+ */
 export function createKafka(options: {
   brokers: readonly string[];
   clientId: string;
@@ -33,7 +37,8 @@ export function createKafka(options: {
       () =>
       ({ namespace, level, log }: LogEntry) => {
         const { message, ...extra } = log;
-        kafkaLogger[LEVEL_NAMES[level] ?? 'info']({ namespace, ...extra }, message);
+        const written = kafkaLogLevel({ level: LEVEL_NAMES[level] ?? 'info', message, error: extra.error });
+        kafkaLogger[written]({ namespace, ...extra }, message);
       },
   });
 }
