@@ -114,7 +114,9 @@ const { createErrorFromCode } = require('kafkajs/src/protocol/error') as { creat
 /** What kafkajs rejects a send with when the broker answers MESSAGE_TOO_LARGE (it does not retry it). */
 const refusedByBroker = () => {
   const protocolError = createErrorFromCode(10);
-  return new KafkaJSNonRetriableError(protocolError, { cause: protocolError } as never);
+  // Its typings omit the second argument kafkajs' retrier passes.
+  const NonRetriable = KafkaJSNonRetriableError as unknown as new (error: Error, options: { cause: Error }) => Error;
+  return new NonRetriable(protocolError, { cause: protocolError });
 };
 
 const message = (text: string, source?: string): OutgoingMessage => ({ key: text, value: Buffer.from(text), headers: {}, ...(source ? { source } : {}) });
