@@ -62,13 +62,15 @@ describe('the router transaction batcher while partition leaders move', () => {
           offset: { topic: input, partition: 0, offset: String(round + 1) },
           routedIds: [],
         };
-        for (;;) {
+        for (let attempt = 1; ; attempt += 1) {
           try {
             // A fresh copy each time, as a re-delivered batch is routed anew.
             await batcher.enter().submit({ ...contribution, topicMessages: contribution.topicMessages.map(({ topic, messages }) => ({ topic, messages: messages.map((message) => ({ ...message })) })) });
             break;
-          } catch {
+          } catch (error) {
             rejected += 1;
+            // A batch that can never commit again is a failure of its own: say why.
+            if (attempt >= 100) throw new Error(`round ${round} failed ${attempt} times; last: ${String(error)}`);
             await new Promise((resolve) => setTimeout(resolve, 100));
           }
         }
@@ -91,7 +93,8 @@ describe('the router transaction batcher while partition leaders move', () => {
     await consumer.subscribe({ topic: output, fromBeginning: true });
     await consumer.run({ eachMessage: async ({ message }) => void received.add(message.key?.toString() ?? '') });
     try {
-      await waitFor(() => received.size >= committed.length, { timeoutMs: 90_000, intervalMs: 250, description: 'every committed message read back' }).catch(
+      // Until everything is read back, or a minute (then the assertion names what is missing).
+      await waitFor(() => received.size >= committed.length, { timeoutMs: 60_000, intervalMs: 250, description: 'every committed message read back' }).catch(
         () => undefined,
       );
       const missing = committed.filter((key) => !received.has(key));
@@ -107,5 +110,5 @@ describe('the router transaction batcher while partition leaders move', () => {
       await admin.disconnect();
       await producer.disconnect();
     }
-  });
+  }, 300_000);
 });
