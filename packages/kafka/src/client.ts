@@ -1,6 +1,8 @@
 import { connect } from 'node:net';
-import { Kafka, logLevel as KafkaLogLevel, type Admin, type LogEntry } from 'kafkajs';
+import { Kafka, Partitioners, logLevel as KafkaLogLevel, type Admin, type LogEntry, type ProducerConfig } from 'kafkajs';
 import type { Logger } from 'pino';
+import { kafkaLogLevel } from './log-level';
+import { trackingPartitioner } from './produce-coverage';
 import type { TopicSpec } from './topics';
 // Registers the zstd codec with kafkajs, and the coordinator cache, before any client is created.
 import './compression';
@@ -13,7 +15,10 @@ const LEVEL_NAMES: Record<number, 'error' | 'warn' | 'info' | 'debug'> = {
   [KafkaLogLevel.DEBUG]: 'debug',
 };
 
-/** kafkajs logs through the service's pino logger, as structured JSON like the rest. */
+/**
+ * kafkajs logs through the service's pino logger, as structured JSON like the rest; the
+ * errors it retries as a matter of course are lowered to debug or warn (`log-level.ts`).
+ */
 export function createKafka(options: {
   brokers: readonly string[];
   clientId: string;
@@ -22,7 +27,7 @@ export function createKafka(options: {
   retry?: { initialRetryTime?: number; maxRetryTime?: number; retries?: number };
 }): Kafka {
   const kafkaLogger = options.logger.child({ component: 'kafkajs' });
-  return new Kafka({
+  const kafka = new Kafka({
     clientId: options.clientId,
     brokers: [...options.brokers],
     connectionTimeout: 3_000,
@@ -33,9 +38,17 @@ export function createKafka(options: {
       () =>
       ({ namespace, level, log }: LogEntry) => {
         const { message, ...extra } = log;
-        kafkaLogger[LEVEL_NAMES[level] ?? 'info']({ namespace, ...extra }, message);
+        const written = kafkaLogLevel({ level: LEVEL_NAMES[level] ?? 'info', message, error: extra.error });
+        kafkaLogger[written]({ namespace, ...extra }, message);
       },
   });
+  // Every producer remembers the partition of each message it sends, so that a send's
+  // response can be checked for partitions kafkajs left out (`produce-coverage.ts`). The
+  // partitioner is kafkajs' default (the Java client's) unless the caller names one.
+  const createProducer = kafka.producer.bind(kafka);
+  kafka.producer = (config?: ProducerConfig) =>
+    createProducer({ ...config, createPartitioner: trackingPartitioner(config?.createPartitioner ?? Partitioners.DefaultPartitioner) });
+  return kafka;
 }
 
 /**

@@ -10,7 +10,9 @@ export {
 } from './topics';
 export { COMPRESSION_NAMES, MIN_COMPRESSED_REQUEST_BYTES, compressionFor, compressionType, type CompressionName } from './compression';
 export { COORDINATOR_CACHE_TTL_MS } from './coordinator-cache';
+export { sendCoverage, assignedPartition, trackingPartitioner, IncompleteSendError, type SendCoverage, type UnwrittenPartition } from './produce-coverage';
+export { kafkaLogLevel } from './log-level';
 export { createKafka, ensureTopics, waitForBroker, BrokerUnreachableError } from './client';
-export { Kafka, CompressionTypes, type Admin, type Producer, type Consumer, type EachBatchPayload, type IHeaders, type KafkaMessage } from 'kafkajs';
+export { Kafka, CompressionTypes, type Admin, type Producer, type Consumer, type EachBatchPayload, type IHeaders, type KafkaMessage, type RecordMetadata, type Message } from 'kafkajs';
 export { prepareKafka, type KafkaTopicConfig } from './connect';
 export { startConsumerLagMetric } from './lag';

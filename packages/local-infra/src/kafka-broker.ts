@@ -59,7 +59,7 @@ export async function ensureKafkaJars(repoRoot: string, log: (line: string) => v
   return libs;
 }
 
-const LOG4J2_PROPERTIES = `
+export const LOG4J2_PROPERTIES = `
 status = warn
 appender.file.type = File
 appender.file.name = file
@@ -189,7 +189,7 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Local
   return handle;
 }
 
-async function waitForFreePorts(ports: readonly number[], timeoutMs: number): Promise<void> {
+export async function waitForFreePorts(ports: readonly number[], timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const free = await Promise.all(ports.map((candidate) => isPortFree(candidate)));

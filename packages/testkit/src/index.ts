@@ -8,6 +8,7 @@ export {
   waitFor,
   silentLogger,
   startDedicatedKafka,
+  startTestKafkaCluster,
   type TestDatabase,
 } from './isolation';
 export { startSchemaRegistry } from './schema-registry';

@@ -111,3 +111,44 @@ export async function startDedicatedKafka(label: string) {
   const broker = await startLocalKafka({ repoRoot, dataDir, heapMb: 512 });
   return { broker, dataDir };
 }
+
+/**
+ * A 3-node KRaft cluster of the test's own (replication factor 3, min.insync.replicas 2,
+ * no unclean leader election), on loopback ports of its own: for tests that kill a broker
+ * or move partition leaders. `teardown` stops every node and removes its data.
+ */
+export async function startTestKafkaCluster(label: string, options: { nodes?: number; heapMb?: number } = {}) {
+  const { findRepoRoot, startLocalKafkaCluster } = await import('@hookstream/local-infra');
+  const { rm } = await import('node:fs/promises');
+  const repoRoot = findRepoRoot();
+  const dataDir = `${repoRoot}/.data/cluster-${label}-${randomBytes(4).toString('hex')}`;
+  const cluster = await startLocalKafkaCluster({ repoRoot, dataDir, nodes: options.nodes ?? 3, heapMb: options.heapMb ?? 384 });
+  return {
+    cluster,
+    dataDir,
+    kafka: (clientId = 'test') => createKafka({ brokers: cluster.brokers, clientId, logger: silentLogger }),
+    /** Creates topics with the cluster's replication (factor 3, min.insync.replicas 2). */
+    async createTopics(topics: ReadonlyArray<{ topic: string; partitions: number; configEntries?: Array<{ name: string; value: string }> }>) {
+      const admin = createKafka({ brokers: cluster.brokers, clientId: 'test-admin', logger: silentLogger }).admin();
+      await admin.connect();
+      try {
+        await ensureTopics(
+          admin,
+          topics.map(({ topic, partitions, configEntries }) => ({
+            topic,
+            numPartitions: partitions,
+            replicationFactor: cluster.replicationFactor,
+            configEntries: [{ name: 'min.insync.replicas', value: String(cluster.minInsyncReplicas) }, ...(configEntries ?? [])],
+          })),
+          60_000,
+        );
+      } finally {
+        await admin.disconnect();
+      }
+    },
+    async teardown() {
+      await cluster.stop();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

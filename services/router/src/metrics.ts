@@ -29,6 +29,11 @@ export function createRouterMetrics(registry: Registry) {
       buckets: [0, 1, 2, 5, 10, 20, 50],
       registers: [registry],
     }),
+    incompleteSends: new Counter({
+      name: 'hookstream_router_incomplete_sends_total',
+      help: 'Produce requests that resolved without writing every partition (a leader moved); their transaction was aborted and retried',
+      registers: [registry],
+    }),
     batchDuration: new Histogram({
       name: 'hookstream_router_batch_duration_seconds',
       help: 'Time to route one consumed batch and commit its transaction',

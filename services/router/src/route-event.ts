@@ -2,7 +2,7 @@ import { deriveEventId, matchSubscription, validateDomainEvent, type DomainEvent
 import type { DeliveryMessage } from '@hookstream/messages';
 
 /** Why a domain event went to the dead-letter topic (docs/producing-events.md "Dead-letter topic"). */
-export type DeadLetterReason = 'undecodable' | 'oversize' | 'schema_invalid' | 'unknown_type' | 'context_missing';
+export type DeadLetterReason = 'undecodable' | 'oversize' | 'schema_invalid' | 'unknown_type' | 'context_missing' | 'refused_by_broker';
 
 /** The result of one step, as in PostHog's ingestion: go on, or dead-letter with a reason. */
 export type RouteResult =

@@ -12,7 +12,7 @@ import {
 } from '@hookstream/observability';
 import type { RouterMetrics } from './metrics';
 import type { ReceiptsDal } from './receipts-dal';
-import { decodeDomainEventBytes, routeDomainEvent, type RouteResult, type SubscribedWebhook } from './route-event';
+import { decodeDomainEventBytes, routeDomainEvent, type DeadLetterReason, type RouteResult, type SubscribedWebhook } from './route-event';
 import type { OutgoingMessage, TransactionBatcher } from './transaction-batcher';
 
 /**
@@ -114,6 +114,21 @@ export async function routeBatch(dependencies: RouterDependencies, payload: Each
     const deliveriesByEvent = new Map<string, number>();
     const deadLettersByReason = new Map<string, number>();
     const fanouts: number[] = [];
+    const deadLetterOf = (message: KafkaMessage, reason: DeadLetterReason, detail: string): OutgoingMessage => ({
+      key: message.key,
+      value: message.value ?? Buffer.alloc(0),
+      headers: {
+        ...message.headers,
+        [DLQ_HEADERS.reason]: reason,
+        [DLQ_HEADERS.message]: detail.slice(0, 1_000),
+        [DLQ_HEADERS.sourceTopic]: batch.topic,
+        [DLQ_HEADERS.sourcePartition]: String(batch.partition),
+        [DLQ_HEADERS.sourceOffset]: message.offset,
+      },
+      source: message.offset,
+    });
+    /** What each routed consumed message contributed, to take back if the broker refuses its calls. */
+    const routedBySource = new Map<string, { id: string; events: string[] }>();
     for (const { message, result } of results) {
       if (result.kind === 'dead_letter') {
         counts.dead_lettered += 1;
@@ -122,18 +137,7 @@ export async function routeBatch(dependencies: RouterDependencies, payload: Each
           { topic: batch.topic, partition: batch.partition, offset: message.offset, reason: result.reason, detail: result.message },
           'domain event dead-lettered',
         );
-        deadLetters.push({
-          key: message.key,
-          value: message.value ?? Buffer.alloc(0),
-          headers: {
-            ...message.headers,
-            [DLQ_HEADERS.reason]: result.reason,
-            [DLQ_HEADERS.message]: result.message.slice(0, 1_000),
-            [DLQ_HEADERS.sourceTopic]: batch.topic,
-            [DLQ_HEADERS.sourcePartition]: String(batch.partition),
-            [DLQ_HEADERS.sourceOffset]: message.offset,
-          },
-        });
+        deadLetters.push(deadLetterOf(message, result.reason, result.message));
         continue;
       }
       const domainEventId = result.event.id.toLowerCase();
@@ -143,6 +147,7 @@ export async function routeBatch(dependencies: RouterDependencies, payload: Each
       }
       alreadyRouted.add(domainEventId);
       routedIds.push(domainEventId);
+      routedBySource.set(message.offset, { id: domainEventId, events: result.deliveries.map((delivery) => delivery.event) });
       fanouts.push(result.deliveries.length);
       if (result.deliveries.length === 0) {
         counts.no_match += 1;
@@ -174,11 +179,13 @@ export async function routeBatch(dependencies: RouterDependencies, payload: Each
       const encoded = encodeDeliveries(result.deliveries);
       result.deliveries.forEach((delivery, index) => {
         deliveriesByEvent.set(delivery.event, (deliveriesByEvent.get(delivery.event) ?? 0) + 1);
-        deliveries.push({ key: delivery.event_id, value: encoded[index] as Buffer, headers: traceHeaders });
+        deliveries.push({ key: delivery.event_id, value: encoded[index] as Buffer, headers: traceHeaders, source: message.offset });
       });
     }
 
     const lastOffset = batch.lastOffset();
+    const messagesByOffset = new Map(batch.messages.map((message) => [message.offset, message]));
+    const refused: string[] = [];
     const outcome = await ticket.submit({
       topicMessages: [
         { topic: topics.webhookDeliveries, messages: deliveries },
@@ -189,11 +196,29 @@ export async function routeBatch(dependencies: RouterDependencies, payload: Each
       // Only once committed: kafkajs then fetches on from the next offset.
       onCommitted: () => resolveOffset(lastOffset),
       isStale,
+      // The broker refused this message's output for good (a call larger than the topic
+      // accepts): the domain event goes to the dead-letter topic with the broker's answer.
+      deadLetterFor: (source, detail) => ({
+        topic: topics.domainEventsDlq,
+        message: deadLetterOf(messagesByOffset.get(source) as KafkaMessage, 'refused_by_broker', detail),
+        routedId: routedBySource.get(source)?.id,
+      }),
+      onRefused: (sources) => void refused.push(...sources),
     });
     // Revoked or re-positioned while waiting: nothing of it was committed; it will be read again.
     if (outcome === 'stale') return;
 
-    for (const [event, count] of deliveriesByEvent) metrics.deliveriesRouted.inc({ event }, count);
+    for (const source of refused) {
+      const taken = routedBySource.get(source);
+      if (taken) {
+        counts.routed -= 1;
+        for (const event of taken.events) deliveriesByEvent.set(event, (deliveriesByEvent.get(event) ?? 0) - 1);
+      }
+      counts.dead_lettered += 1;
+      deadLettersByReason.set('refused_by_broker', (deadLettersByReason.get('refused_by_broker') ?? 0) + 1);
+    }
+
+    for (const [event, count] of deliveriesByEvent) if (count > 0) metrics.deliveriesRouted.inc({ event }, count);
     for (const [reason, count] of deadLettersByReason) metrics.dlqMessages.inc({ reason }, count);
     for (const fanout of fanouts) metrics.fanout.observe(fanout);
     for (const [result, count] of Object.entries(counts)) {

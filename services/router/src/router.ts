@@ -47,14 +47,15 @@ export async function startRouter(config: Config, runtime: ServiceRuntime): Prom
     : undefined;
 
   const consumerGroup = `${config.KAFKA_TOPIC_PREFIX}${config.ROUTER_CONSUMER_GROUP}`;
-  const producer = kafka.producer({
+  const producerConfig = {
     transactionalId: `${config.KAFKA_TOPIC_PREFIX}hookstream-router-${config.ROUTER_INSTANCE_ID}`,
     idempotent: true,
     maxInFlightRequests: 1,
     // The broker answers CONCURRENT_TRANSACTIONS while it writes the previous commit's
     // markers, for a few milliseconds: retry on that time scale, not kafkajs' 100 ms+.
     retry: { initialRetryTime: 5, maxRetryTime: 1_000, retries: 20 },
-  });
+  };
+  let producer = kafka.producer(producerConfig);
   await producer.connect();
   const consumer = kafka.consumer({
     groupId: consumerGroup,
@@ -75,7 +76,14 @@ export async function startRouter(config: Config, runtime: ServiceRuntime): Prom
 
   const receipts = createReceiptsDal(database);
   const transactions = createTransactionBatcher({
-    producer,
+    producer: { transaction: () => producer.transaction() },
+    // After the broker refused a record (see the batcher): same transactional id, new epoch.
+    renewProducer: async () => {
+      const previous = producer;
+      producer = kafka.producer(producerConfig);
+      await producer.connect();
+      await previous.disconnect().catch((error: unknown) => logger.warn({ err: error }, 'disconnecting the replaced producer failed'));
+    },
     consumerGroup,
     // Each request (and each partition's record batch in it) stays under the broker's
     // message size limit, whatever the batches' fan-out.
@@ -87,6 +95,12 @@ export async function startRouter(config: Config, runtime: ServiceRuntime): Prom
     onTransaction: ({ batches, messages }) => {
       metrics.transactionBatches.observe(batches);
       metrics.transactionMessages.observe(messages);
+    },
+    // kafkajs can resolve a send that left a partition out when its leader moved: the
+    // transaction is aborted and its batches are routed again.
+    onIncompleteSend: (missing) => {
+      metrics.incompleteSends.inc();
+      logger.warn({ missing }, 'a produce request resolved without writing every partition; aborting the transaction to retry it');
     },
     logger,
   });

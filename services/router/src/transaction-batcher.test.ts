@@ -1,3 +1,4 @@
+import { KafkaJSNonRetriableError } from 'kafkajs';
 import { CompressionTypes } from '@hookstream/kafka';
 import {
   createTransactionBatcher,
@@ -77,7 +78,12 @@ function fakeProducer() {
         return {
           async sendBatch(call: SendBatchCall) {
             if (failing?.step === 'send') throw failing.error;
+            // As the broker does: a partition batch holding a record over the limit is refused.
+            if (call.topicMessages.some(({ messages }) => messages.some((entry) => entry.value.toString().startsWith('huge')))) {
+              throw refusedByBroker();
+            }
             record.sends.push(call);
+            return call.topicMessages.map(({ topic }) => ({ topicName: topic, partition: 0, errorCode: 0 }));
           },
           async sendOffsets(call: SendOffsetsCall) {
             record.offsets.push(call);
@@ -102,16 +108,44 @@ function fakeProducer() {
   };
 }
 
-const message = (text: string): OutgoingMessage => ({ key: text, value: Buffer.from(text), headers: {} });
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- kafkajs' protocol error table has no typings.
+const { createErrorFromCode } = require('kafkajs/src/protocol/error') as { createErrorFromCode: (code: number) => Error };
+
+/** What kafkajs rejects a send with when the broker answers MESSAGE_TOO_LARGE (it does not retry it). */
+const refusedByBroker = () => {
+  const protocolError = createErrorFromCode(10);
+  // Its typings omit the second argument kafkajs' retrier passes.
+  const NonRetriable = KafkaJSNonRetriableError as unknown as new (error: Error, options: { cause: Error }) => Error;
+  return new NonRetriable(protocolError, { cause: protocolError });
+};
+
+const message = (text: string, source?: string): OutgoingMessage => ({ key: text, value: Buffer.from(text), headers: {}, ...(source ? { source } : {}) });
 
 function contribution(partition: number, nextOffset: string, texts: string[], routedIds: string[] = []): Contribution {
   return {
     topicMessages: [
-      { topic: 'deliveries', messages: texts.map(message) },
+      { topic: 'deliveries', messages: texts.map((text) => message(text)) },
       { topic: 'dlq', messages: [] },
     ],
     offset: { topic: 'domain-events', partition, offset: nextOffset },
     routedIds,
+  };
+}
+
+/** A batch whose messages each come from a consumed message (offset = its text's index). */
+function attributed(partition: number, nextOffset: string, texts: string[]): Contribution {
+  return {
+    topicMessages: [
+      { topic: 'deliveries', messages: texts.map((text, index) => message(text, String(index))) },
+      { topic: 'dlq', messages: [] },
+    ],
+    offset: { topic: 'domain-events', partition, offset: nextOffset },
+    routedIds: texts.map((text) => `id-${text}`),
+    deadLetterFor: (source, detail) => ({
+      topic: 'dlq',
+      message: { key: null, value: Buffer.from(`dead:${texts[Number(source)]}`), headers: { reason: detail } },
+      routedId: `id-${texts[Number(source)]}`,
+    }),
   };
 }
 
@@ -136,6 +170,8 @@ function setup(overrides: Partial<TransactionBatcherOptions> = {}) {
       recorded.push(ids);
     },
     onTransaction: (summary) => transactionSizes.push(summary),
+    // The fake answers one partition per topic; the coverage check has a test of its own.
+    unwritten: () => [],
     logger: {
       warn: (...args: unknown[]) => warnings.push(args),
       error: (...args: unknown[]) => errors.push(args),
@@ -329,6 +365,64 @@ describe('createTransactionBatcher (group commit of the routed batches)', () => 
     await expect(second).resolves.toBe('committed');
     expect(fake.transactions[1]).toMatchObject({ committed: true });
     receipts[1]?.resolve();
+  });
+});
+
+describe('a send that left partitions out', () => {
+  it('aborts the transaction and rejects its batches, so that they are routed again', async () => {
+    const missing = [{ topic: 'deliveries', partition: 2, messages: 1 }];
+    const incomplete: unknown[] = [];
+    const { fake, batcher, recorded } = setup({ unwritten: () => missing, onIncompleteSend: (partitions) => incomplete.push(partitions) });
+    const committed = jest.fn();
+    await expect(batcher.enter().submit({ ...contribution(0, '4', ['a', 'b'], ['id-a']), onCommitted: committed })).rejects.toThrow(
+      'without writing deliveries[2] (1 messages)',
+    );
+    expect(fake.transactions[0]).toMatchObject({ committed: false, aborted: true });
+    expect(fake.transactions[0]?.offsets).toEqual([]);
+    expect(committed).not.toHaveBeenCalled();
+    expect(recorded).toEqual([]);
+    expect(incomplete).toEqual([missing]);
+  });
+});
+
+describe('a record the broker refuses for good', () => {
+  it("commits the other partitions' batches, then dead-letters the refused record's consumed message and commits the rest of its batch", async () => {
+    let renewals = 0;
+    const { fake, batcher, recorded, errors } = setup({ renewProducer: async () => void (renewals += 1) });
+    fake.hold(true);
+    const blocker = batcher.enter().submit(contribution(9, '1', ['first']));
+    await flush();
+    const refused: string[] = [];
+    const poisoned = batcher.enter().submit({ ...attributed(0, '3', ['ok-1', 'huge-1', 'ok-2']), onRefused: (sources) => void refused.push(...sources) });
+    const other = batcher.enter().submit(contribution(1, '8', ['p1'], ['id-p1']));
+    await flush();
+    fake.hold(false);
+    fake.heldCommits[0]?.resolve();
+    await expect(Promise.all([blocker, poisoned, other])).resolves.toEqual(['committed', 'committed', 'committed']);
+
+    const committedTransactions = fake.transactions.filter((transaction) => transaction.committed);
+    const texts = committedTransactions.flatMap(sentTexts);
+    expect(texts.filter((text) => text !== 'first').sort()).toEqual(['dead:huge-1', 'ok-1', 'ok-2', 'p1']);
+    // Every offset committed, exactly once.
+    const offsets = committedTransactions.flatMap((transaction) => transaction.offsets.flatMap(({ topics }) => topics.flatMap(({ partitions }) => partitions)));
+    expect(offsets.map(({ partition, offset }) => `${partition}@${offset}`).sort()).toEqual(['0@3', '1@8', '9@1']);
+    // The refused event is not recorded as routed (a republish of it is routed again).
+    expect(recorded.flat()).not.toContain('id-huge-1');
+    expect(recorded.flat()).toEqual(expect.arrayContaining(['id-ok-1', 'id-ok-2', 'id-p1']));
+    expect(refused).toEqual(['1']);
+    expect(errors).toHaveLength(1);
+    // A new producer after each refused send (the shared one, the batch alone, and the probes that hit the record).
+    expect(renewals).toBeGreaterThanOrEqual(3);
+    // The probes that found the record were aborted, never committed.
+    expect(fake.transactions.filter((transaction) => transaction.aborted).flatMap((transaction) => transaction.sends)).toEqual(
+      expect.not.arrayContaining([expect.objectContaining({ topicMessages: expect.arrayContaining([expect.objectContaining({ topic: 'dlq' })]) })]),
+    );
+  });
+
+  it('keeps failing a batch whose refused record it cannot dead-letter, and never commits part of it', async () => {
+    const { fake, batcher } = setup();
+    await expect(batcher.enter().submit(contribution(0, '2', ['ok', 'huge']))).rejects.toThrow('cannot be dead-lettered');
+    expect(fake.transactions.filter((transaction) => transaction.committed)).toEqual([]);
   });
 });
 

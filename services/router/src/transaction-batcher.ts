@@ -1,4 +1,13 @@
-import { compressionFor, type CompressionTypes, type IHeaders, type Producer } from '@hookstream/kafka';
+import {
+  IncompleteSendError,
+  compressionFor,
+  sendCoverage,
+  type CompressionTypes,
+  type IHeaders,
+  type Producer,
+  type RecordMetadata,
+  type UnwrittenPartition,
+} from '@hookstream/kafka';
 import type { Logger } from '@hookstream/observability';
 
 /** A message the router produces (a delivery or a dead letter). */
@@ -6,6 +15,27 @@ export interface OutgoingMessage {
   key: Buffer | string | null;
   value: Buffer;
   headers: IHeaders;
+  /** The offset of the consumed message it comes from (to dead-letter that one if refused). */
+  source?: string;
+}
+
+/**
+ * Broker errors that refuse a record for good: sending it again gets the same answer. The
+ * broker answers them for the whole partition batch of a produce request.
+ */
+const REFUSALS = new Set(['MESSAGE_TOO_LARGE', 'RECORD_LIST_TOO_LARGE', 'INVALID_RECORD', 'INVALID_TIMESTAMP']);
+
+/** Set on a dead letter whose original bytes the dead-letter topic refused too. */
+export const VALUE_DROPPED_HEADER = 'hookstream-dlq-value-dropped';
+
+/** The broker's refusal in a kafkajs error (possibly wrapped as non-retriable), if it is one. */
+export function refusalOf(error: unknown): { type: string; message: string } | undefined {
+  for (let current: unknown = error, depth = 0; current && depth < 5; depth += 1) {
+    const { type, message, cause } = current as { type?: unknown; message?: unknown; cause?: unknown };
+    if (typeof type === 'string' && REFUSALS.has(type)) return { type, message: typeof message === 'string' ? message : type };
+    current = cause;
+  }
+  return undefined;
 }
 
 /** What one consumed batch hands to the batcher once it has been routed. */
@@ -23,6 +53,14 @@ export interface Contribution {
    * of the transaction (neither its messages nor its offset are committed).
    */
   isStale?: () => boolean;
+  /**
+   * The dead letter for the consumed message at `source` when the broker refuses its output
+   * for good, and the routed id it no longer routes. Without it, such a batch fails again
+   * and again (kafkajs re-delivers it).
+   */
+  deadLetterFor?: (source: string, detail: string) => { topic: string; message: OutgoingMessage; routedId?: string };
+  /** Called with the consumed messages dead-lettered because the broker refused their output. */
+  onRefused?: (sources: readonly string[]) => void;
 }
 
 /** A committed contribution, or one left out because its batch had gone stale. */
@@ -69,6 +107,25 @@ export interface TransactionBatcherOptions {
   /** Observes each committed transaction (metrics). */
   onTransaction?: (summary: { batches: number; messages: number }) => void;
   /**
+   * Which messages of a send its response does not cover (kafkajs can resolve a send that
+   * left a partition out when a leader moves); the transaction is then aborted and its
+   * batches retried. Defaults to the check of `@hookstream/kafka`.
+   */
+  unwritten?: (
+    topicMessages: ReadonlyArray<{ topic: string; messages: readonly OutgoingMessage[] }>,
+    response: readonly RecordMetadata[],
+  ) => UnwrittenPartition[];
+  /** Observes a send that resolved without writing every partition (metrics). */
+  onIncompleteSend?: (missing: readonly UnwrittenPartition[]) => void;
+  /**
+   * Replaces the producer with a new one of the same transactional id. Called after the
+   * broker refused a record: it still wrote the other partitions of that request, which
+   * kafkajs does not account for (its sequence numbers for them go back, and every later
+   * send to them fails with OUT_OF_ORDER_SEQUENCE_NUMBER); a new producer starts from a
+   * new epoch.
+   */
+  renewProducer?: () => Promise<void>;
+  /**
    * How long a submitted contribution waits at most for batches that entered before it
    * and are still being routed (the other partitions of the same fetch, usually under a
    * millisecond away), so that they share one transaction.
@@ -76,6 +133,8 @@ export interface TransactionBatcherOptions {
   maxLingerMs?: number;
   logger: Pick<Logger, 'warn' | 'error'>;
 }
+
+type Transaction = Awaited<ReturnType<Pick<Producer, 'transaction'>['transaction']>>;
 
 interface Entry {
   ticket: Ticket;
@@ -103,8 +162,139 @@ interface Ticket extends BatcherTicket {
  * of the first going alone and the others queueing behind it.
  */
 export function createTransactionBatcher(options: TransactionBatcherOptions): TransactionBatcher {
-  const { producer, consumerGroup, maxBytesPerSend, compression, afterCommit, onTransaction, logger } = options;
+  const { producer, consumerGroup, maxBytesPerSend, compression, afterCommit, onTransaction, onIncompleteSend, renewProducer, logger } = options;
   const maxLingerMs = options.maxLingerMs ?? 5;
+  const unwritten = options.unwritten ?? ((topicMessages, response) => sendCoverage(topicMessages, response).missing);
+
+  /** Sends one request in the transaction and fails unless the response covers every partition. */
+  async function send(transaction: Transaction, topicMessages: Array<{ topic: string; messages: OutgoingMessage[] }>): Promise<void> {
+    const bytes = topicMessages.reduce((sum, { messages }) => sum + messages.reduce((total, message) => total + message.value.length, 0), 0);
+    const response = await transaction.sendBatch({ topicMessages, acks: -1, compression: compressionFor(compression, bytes) });
+    const missing = unwritten(topicMessages, response);
+    if (missing.length > 0) {
+      onIncompleteSend?.(missing);
+      throw new IncompleteSendError(missing);
+    }
+  }
+
+  /**
+   * One transaction: the given requests, the offsets, the commit (after the previous
+   * receipts). Aborted, and the error rethrown, if any step fails.
+   */
+  async function commitTransaction(
+    requests: Array<Array<{ topic: string; messages: OutgoingMessage[] }>>,
+    offsets: ReturnType<typeof merge>['offsets'],
+  ): Promise<void> {
+    const transaction = await producer.transaction();
+    try {
+      for (const topicMessages of requests) await send(transaction, topicMessages);
+      await transaction.sendOffsets({ consumerGroupId: consumerGroup, topics: offsets });
+      // Receipts are written one transaction at a time: should the database fall behind,
+      // the router slows down instead of holding ever more claims.
+      await recording;
+      await transaction.commit();
+    } catch (error) {
+      await abortAfter(transaction, error);
+      throw error;
+    }
+  }
+
+  async function abortAfter(transaction: Transaction, error: unknown): Promise<void> {
+    await transaction.abort().catch((abortError: unknown) => logger.warn({ err: abortError }, 'transaction abort failed'));
+    if (refusalOf(error)) await renewProducer?.();
+  }
+
+  /**
+   * Whether the broker refuses these messages: they are sent in a transaction that is then
+   * aborted (nothing becomes visible). Other errors are thrown.
+   */
+  async function refuses(messages: readonly OutgoingMessage[], topicOf: Map<OutgoingMessage, string>): Promise<boolean> {
+    const transaction = await producer.transaction();
+    try {
+      for (const request of requestsByBytes(byTopic(messages, topicOf), maxBytesPerSend)) await send(transaction, request);
+    } catch (error) {
+      await abortAfter(transaction, error);
+      if (refusalOf(error)) return true;
+      throw error;
+    }
+    await transaction.abort().catch((abortError: unknown) => logger.warn({ err: abortError }, 'transaction abort failed'));
+    return false;
+  }
+
+  /** The groups (one per consumed message) the broker refuses, found by halving. */
+  async function refusedGroups(groups: OutgoingMessage[][], topicOf: Map<OutgoingMessage, string>): Promise<OutgoingMessage[][]> {
+    if (groups.length === 0 || !(await refuses(groups.flat(), topicOf))) return [];
+    if (groups.length === 1) return groups;
+    const half = Math.ceil(groups.length / 2);
+    return [...(await refusedGroups(groups.slice(0, half), topicOf)), ...(await refusedGroups(groups.slice(half), topicOf))];
+  }
+
+  /**
+   * A contribution whose transaction the broker refused, alone: each consumed message's
+   * output is tried again (in aborted transactions) to find the ones refused for good;
+   * those are dead-lettered with the broker's answer, the rest is committed with the offset,
+   * one request per consumed message (the broker may refuse a partition batch of several
+   * records that it accepts one by one). Returns the routed ids committed.
+   */
+  async function commitIsolated(entry: Entry, detail: string): Promise<string[]> {
+    const { contribution } = entry;
+    const deadLetterFor = contribution.deadLetterFor;
+    const topicOf = new Map<OutgoingMessage, string>();
+    const groupsBySource = new Map<string, OutgoingMessage[]>();
+    const unattributed: OutgoingMessage[] = [];
+    for (const { topic, messages } of contribution.topicMessages) {
+      for (const message of messages) {
+        topicOf.set(message, topic);
+        if (message.source === undefined) unattributed.push(message);
+        else groupsBySource.set(message.source, [...(groupsBySource.get(message.source) ?? []), message]);
+      }
+    }
+    if (!deadLetterFor || unattributed.length > 0) throw new Error(`the broker refused a record that cannot be dead-lettered: ${detail}`);
+    const groups = [...groupsBySource.values()];
+    const refused = new Set(await refusedGroups(groups, topicOf));
+    if (refused.size === 0) {
+      // Nothing refused alone: the request as a whole was too large; one per consumed message.
+      logger.warn({ detail }, 'a transaction was refused, but none of its records alone: sending them one consumed message at a time');
+    }
+    const refusedSources: string[] = [];
+    const forgotten = new Set<string>();
+    const requests: Array<Array<{ topic: string; messages: OutgoingMessage[] }>> = [];
+    const deadLetters: OutgoingMessage[] = [];
+    for (const group of groups) {
+      if (refused.has(group)) {
+        const source = group[0]?.source as string;
+        const { topic, message, routedId } = deadLetterFor(source, detail);
+        refusedSources.push(source);
+        deadLetters.push(message);
+        if (routedId !== undefined) forgotten.add(routedId);
+        requests.push([{ topic, messages: [message] }]);
+      } else {
+        requests.push(...requestsByBytes(byTopic(group, topicOf), maxBytesPerSend));
+      }
+    }
+    const { offsets } = merge([contribution]);
+    try {
+      await commitTransaction(requests, offsets);
+    } catch (error) {
+      if (!refusalOf(error) || deadLetters.length === 0) throw error;
+      // The dead-letter topic refuses the original bytes too (a smaller limit there): the
+      // dead letters keep their headers, which say where the original is, without the value.
+      logger.warn({ err: error }, 'the dead-letter topic refused the original bytes: dead-lettering without them');
+      for (const message of deadLetters) {
+        message.value = Buffer.alloc(0);
+        message.headers = { ...message.headers, [VALUE_DROPPED_HEADER]: 'true' };
+      }
+      await commitTransaction(requests, offsets);
+    }
+    if (refusedSources.length > 0) {
+      logger.error(
+        { topic: contribution.offset.topic, partition: contribution.offset.partition, offsets: refusedSources, detail },
+        'the broker refused the output of domain events for good: dead-lettered',
+      );
+      contribution.onRefused?.(refusedSources);
+    }
+    return contribution.routedIds.filter((id) => !forgotten.has(id));
+  }
 
   /** Tickets still routing (entered, not yet submitted or released). */
   const routing = new Set<Ticket>();
@@ -173,33 +363,63 @@ export function createTransactionBatcher(options: TransactionBatcherOptions): Tr
     try {
       const merged = merge(entries.map((entry) => entry.contribution));
       messageCount = merged.messageCount;
-      const transaction = await producer.transaction();
-      try {
-        for (const topicMessages of requestsByBytes(merged.messagesByTopic, maxBytesPerSend)) {
-          const bytes = topicMessages.reduce((sum, { messages }) => sum + messages.reduce((total, message) => total + message.value.length, 0), 0);
-          await transaction.sendBatch({ topicMessages, acks: -1, compression: compressionFor(compression, bytes) });
-        }
-        await transaction.sendOffsets({ consumerGroupId: consumerGroup, topics: merged.offsets });
-        // Receipts are written one transaction at a time: should the database fall behind,
-        // the router slows down instead of holding ever more claims.
-        await recording;
-        await transaction.commit();
-      } catch (error) {
-        await transaction.abort().catch((abortError: unknown) => logger.warn({ err: abortError }, 'transaction abort failed'));
-        throw error;
-      }
+      await commitTransaction(requestsByBytes(merged.messagesByTopic, maxBytesPerSend), merged.offsets);
     } catch (error) {
-      for (const entry of entries) settle(entry, () => entry.reject(error));
+      const refusal = refusalOf(error);
+      if (refusal) {
+        logger.warn({ err: error, batches: entries.length }, 'the broker refused a record: retrying each batch alone');
+        await isolate(entries, refusal.message);
+      } else {
+        for (const entry of entries) settle(entry, () => entry.reject(error));
+      }
       return finish();
     }
-    // Committed: the contributors' partitions fetch on, and the next transaction may start,
-    // while the receipts are written. The ids stay claimed until they are, so a republished
-    // id finds either the claim or the receipt.
-    const routedIds: string[] = [];
+    committed(
+      entries,
+      entries.flatMap((entry) => entry.contribution.routedIds),
+      messageCount,
+    );
+    finish();
+  }
+
+  /** Each batch of a refused transaction in its own, and a refused one record by record. */
+  async function isolate(entries: Entry[], detail: string): Promise<void> {
+    for (const entry of entries) {
+      if (entry.contribution.isStale?.()) {
+        settle(entry, () => entry.resolve('stale'));
+        continue;
+      }
+      const merged = merge([entry.contribution]);
+      try {
+        let routedIds: string[];
+        if (entries.length === 1) {
+          routedIds = await commitIsolated(entry, detail);
+        } else {
+          try {
+            await commitTransaction(requestsByBytes(merged.messagesByTopic, maxBytesPerSend), merged.offsets);
+            routedIds = [...entry.contribution.routedIds];
+          } catch (error) {
+            const refusal = refusalOf(error);
+            if (!refusal) throw error;
+            routedIds = await commitIsolated(entry, refusal.message);
+          }
+        }
+        committed([entry], routedIds, merged.messageCount);
+      } catch (error) {
+        settle(entry, () => entry.reject(error));
+      }
+    }
+  }
+
+  /**
+   * Committed: the contributors' partitions fetch on, and the next transaction may start,
+   * while the receipts are written. The ids stay claimed until they are, so a republished
+   * id finds either the claim or the receipt.
+   */
+  function committed(entries: Entry[], routedIds: string[], messageCount: number): void {
     for (const entry of entries) {
       entry.ticket.state = 'done';
       entry.contribution.onCommitted?.();
-      for (const id of entry.contribution.routedIds) routedIds.push(id);
     }
     onTransaction?.({ batches: entries.length, messages: messageCount });
     recording = afterCommit(routedIds)
@@ -212,7 +432,6 @@ export function createTransactionBatcher(options: TransactionBatcherOptions): Tr
         for (const entry of entries) dropClaims(entry.ticket);
       });
     for (const entry of entries) entry.resolve('committed');
-    finish();
   }
 
   function settle(entry: Entry, outcome: () => void): void {
@@ -298,6 +517,16 @@ function merge(contributions: readonly Contribution[]) {
     partitions: [...partitions].map(([partition, offset]) => ({ partition, offset })),
   }));
   return { messagesByTopic, messageCount, offsets };
+}
+
+/** Messages by topic, in their given order. */
+function byTopic(messages: readonly OutgoingMessage[], topicOf: ReadonlyMap<OutgoingMessage, string>): Map<string, OutgoingMessage[]> {
+  const topics = new Map<string, OutgoingMessage[]>();
+  for (const message of messages) {
+    const topic = topicOf.get(message) as string;
+    topics.set(topic, [...(topics.get(topic) ?? []), message]);
+  }
+  return topics;
 }
 
 /**

@@ -1,27 +1,50 @@
-import type { Producer } from '@hookstream/kafka';
+import { assignedPartition, trackingPartitioner, type Producer } from '@hookstream/kafka';
 import type { Logger } from '@hookstream/observability';
 import { createBatchingPublisher, type OutgoingMessage } from './publisher';
 
 type SendBatchArgument = Parameters<Producer['sendBatch']>[0];
 
-/** A producer that records each request and answers it when the test says so. */
+const partitionMetadata = [0, 1, 2].map((partitionId) => ({ partitionErrorCode: 0, partitionId, leader: partitionId, replicas: [partitionId], isr: [partitionId] }));
+
+/**
+ * A producer that records each request and answers it when the test says so. It places the
+ * messages as a producer of `createKafka` does (the tracking partitioner, three partitions)
+ * and answers with each partition written, except those `leaveOut` names once, as kafkajs
+ * does when a leader moves during the request.
+ */
 function recordingProducer() {
   const requests: SendBatchArgument[] = [];
   const answers: Array<() => void> = [];
+  const place = trackingPartitioner()();
+  let leaveOut: Array<{ topic: string; partition: number }> = [];
   const producer = {
     sendBatch(request: SendBatchArgument) {
       requests.push(request);
-      return new Promise((resolve) => answers.push(() => resolve([])));
+      const written = new Map<string, { topicName: string; partition: number; errorCode: number }>();
+      for (const { topic, messages } of request.topicMessages ?? []) {
+        for (const message of messages) {
+          const partition = place({ topic, partitionMetadata, message });
+          if (leaveOut.some((left) => left.topic === topic && left.partition === partition)) continue;
+          written.set(`${topic}/${partition}`, { topicName: topic, partition, errorCode: 0 });
+        }
+      }
+      leaveOut = [];
+      return new Promise((resolve) => answers.push(() => resolve([...written.values()])));
     },
   } as unknown as Producer;
   const answerAll = () => answers.splice(0).forEach((answer) => answer());
-  return { producer, requests, answerAll };
+  const leaveOutOnce = (partitions: Array<{ topic: string; partition: number }>) => void (leaveOut = partitions);
+  return { producer, requests, answerAll, leaveOutOnce };
 }
 
 const logger = { warn: () => undefined } as unknown as Logger;
 const outcome = (key: string): OutgoingMessage => ({ topic: 'outcomes', key, value: Buffer.from(`{"event_id":"${key}"}`) });
 const keysOf = (request: SendBatchArgument | undefined) =>
   (request?.topicMessages ?? []).flatMap(({ messages }) => messages.map((message) => message.key));
+
+const flushPromises = async () => {
+  for (let round = 0; round < 10; round += 1) await Promise.resolve();
+};
 
 describe('createBatchingPublisher', () => {
   beforeEach(() => jest.useFakeTimers());
@@ -85,5 +108,31 @@ describe('createBatchingPublisher', () => {
     void publisher.publish([outcome('a')]);
     publisher.close();
     expect(requests.map(keysOf)).toEqual([['a']]);
+  });
+
+  it('sends again only the messages of a partition the response left out, and resolves once they are written', async () => {
+    const { producer, requests, answerAll, leaveOutOnce } = recordingProducer();
+    const incomplete: unknown[] = [];
+    const publisher = createBatchingPublisher(producer, logger, { onIncompleteSend: (missing) => incomplete.push(missing) });
+    const messages = ['a', 'b', 'c', 'd', 'e', 'f', 'g', 'h'].map(outcome);
+    leaveOutOnce([{ topic: 'outcomes', partition: 1 }]);
+    const done = jest.fn();
+    const published = publisher.publish(messages).then(done);
+    expect(requests).toHaveLength(1);
+
+    answerAll();
+    await flushPromises();
+    expect(done).not.toHaveBeenCalled();
+    expect(requests).toHaveLength(2);
+    const first = requests[0]?.topicMessages?.[0]?.messages ?? [];
+    const onPartition1 = first.filter((message) => assignedPartition(message, 'outcomes') === 1).map((message) => message.key);
+    expect(onPartition1.length).toBeGreaterThan(0);
+    expect(keysOf(requests[1])).toEqual(onPartition1);
+    expect(incomplete).toEqual([[{ topic: 'outcomes', partition: 1, messages: onPartition1.length }]]);
+
+    answerAll();
+    await published;
+    expect(done).toHaveBeenCalledTimes(1);
+    expect(requests).toHaveLength(2);
   });
 });

@@ -1,4 +1,4 @@
-import { compressionFor, type CompressionTypes, type IHeaders, type Producer } from '@hookstream/kafka';
+import { compressionFor, sendCoverage, type CompressionTypes, type IHeaders, type Message, type Producer, type UnwrittenPartition } from '@hookstream/kafka';
 import type { Logger } from '@hookstream/observability';
 
 export interface OutgoingMessage {
@@ -21,11 +21,25 @@ interface Pending {
  * the offset commit, every 250 ms, and the call log). `publish` resolves only when its
  * messages are durable; a broker outage is retried (with backoff) rather than surfaced,
  * since the attempt it reports has already been made.
+ *
+ * kafkajs can resolve a request without having written some of its partitions when a
+ * partition leader moves meanwhile (tulios/kafkajs#1303): each response is checked against
+ * the partitions the request wrote, and the messages of a missing partition are sent again
+ * (only those: the others are written).
  */
 export function createBatchingPublisher(
   producer: Producer,
   logger: Logger,
-  options: { compression?: CompressionTypes; maxMessagesPerRequest?: number; maxBytesPerRequest?: number; lingerMs?: number } = {},
+  options: {
+    compression?: CompressionTypes;
+    maxMessagesPerRequest?: number;
+    maxBytesPerRequest?: number;
+    lingerMs?: number;
+    /** Observes a request that resolved without writing every partition (metrics). */
+    onIncompleteSend?: (missing: readonly UnwrittenPartition[]) => void;
+    /** Which messages a response leaves out; defaults to the check of `@hookstream/kafka`. */
+    unwritten?: typeof sendCoverage<Message>;
+  } = {},
 ) {
   const limits = { maxMessagesPerRequest: options.maxMessagesPerRequest ?? 2_000, maxBytesPerRequest: options.maxBytesPerRequest ?? 512 * 1024 };
   const { compression } = options;
@@ -35,6 +49,20 @@ export function createBatchingPublisher(
   let sending = false;
   let lingering: NodeJS.Timeout | undefined;
   let closed = false;
+  const coverage = options.unwritten ?? sendCoverage<Message>;
+
+  type TopicMessages = Array<{ topic: string; messages: Message[] }>;
+  /** Sends one request; resolves with the messages it did not write (normally none). */
+  const sendChecked = async (topicMessages: TopicMessages): Promise<TopicMessages> => {
+    const bytes = topicMessages.reduce((sum, { messages }) => sum + messages.reduce((total, { value }) => total + (value?.length ?? 0), 0), 0);
+    const response = await producer.sendBatch({ acks: -1, compression: compressionFor(compression, bytes), topicMessages });
+    const { unwritten, missing } = coverage(topicMessages, response);
+    if (missing.length > 0) {
+      options.onIncompleteSend?.(missing);
+      logger.warn({ missing }, 'a produce request resolved without writing every partition; sending those messages again');
+    }
+    return unwritten;
+  };
 
   const startSending = () => {
     if (lingering) clearTimeout(lingering);
@@ -69,17 +97,14 @@ export function createBatchingPublisher(
           byTopic.set(message.topic, list);
         }
       }
+      let unwritten: TopicMessages;
       try {
-        await producer.sendBatch({
-          acks: -1,
-          compression: compressionFor(compression, bytes),
-          topicMessages: [...byTopic].map(([topic, messages]) => ({
+        unwritten = await sendChecked(
+          [...byTopic].map(([topic, messages]) => ({
             topic,
             messages: messages.map(({ key, value, headers }) => ({ key, value, headers })),
           })),
-        });
-        for (const pending of batch) pending.resolve();
-        backoffMs = 100;
+        );
       } catch (error) {
         logger.warn({ err: error, messages: count }, 'publishing outcomes failed; retrying');
         queue = [...batch, ...queue];
@@ -87,7 +112,22 @@ export function createBatchingPublisher(
         if (closed) break;
         await new Promise((resolve) => setTimeout(resolve, backoffMs));
         backoffMs = Math.min(backoffMs * 2, 5_000);
+        continue;
       }
+      // The rest of the request is written: only what it left out is sent again.
+      while (unwritten.length > 0) {
+        try {
+          unwritten = await sendChecked(unwritten);
+        } catch (error) {
+          logger.warn({ err: error }, 'sending again what a request left out failed; retrying');
+          if (closed) break;
+          await new Promise((resolve) => setTimeout(resolve, backoffMs));
+          backoffMs = Math.min(backoffMs * 2, 5_000);
+        }
+      }
+      if (unwritten.length > 0) break;
+      for (const pending of batch) pending.resolve();
+      backoffMs = 100;
     }
     sending = false;
   };
