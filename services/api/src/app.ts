@@ -22,6 +22,7 @@ import type { MessagePublisher } from './publishing/message-publisher';
 import { createWebhookDal } from './webhooks/webhook-dal';
 import { webhookOperations } from './webhooks/webhook-routes';
 import { createWebhookService } from './webhooks/webhook-service';
+import { createWebhookStats, type OfflineRuleSettings } from './webhooks/webhook-stats';
 import { createWorkspaceDal } from './workspaces/workspace-dal';
 import { workspaceOperations } from './workspaces/workspace-routes';
 import { createWorkspaceService } from './workspaces/workspace-service';
@@ -35,6 +36,8 @@ export interface ApiSettings {
   rotationGraceMs: number;
   urlPolicy: WebhookUrlPolicy;
   rateLimit: { ratePerSecond: number; burst: number };
+  /** The health service's offline rule, shown by the webhook stats (default 50 failures in 24 h). */
+  offlineRule?: OfflineRuleSettings;
 }
 
 export interface AppDependencies {
@@ -90,7 +93,16 @@ export function createApp(deps: AppDependencies): ApiApp {
   });
 
   const operations = [
-    ...webhookOperations(webhooks, callLogs),
+    ...webhookOperations(
+      webhooks,
+      callLogs,
+      createWebhookStats({
+        knex: deps.knex,
+        webhooks: webhookDal,
+        offlineRule: deps.settings.offlineRule ?? { threshold: 50, windowMs: 24 * 3_600_000 },
+        now,
+      }),
+    ),
     ...callLogOperations(callLogs),
     ...catalogOperations(),
     ...workspaceOperations(workspaces),
