@@ -9,6 +9,7 @@ import { createCallLogDal } from './call-logs/call-log-dal';
 import { callLogOperations } from './call-logs/call-log-routes';
 import { createCallLogService } from './call-logs/call-log-service';
 import { catalogOperations } from './catalog/catalog-routes';
+import { mountConsole, defaultConsoleDir } from './http/console-static';
 import { renderDocsPage } from './http/docs-page';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { RateLimitedError } from './http/errors';
@@ -51,6 +52,8 @@ export interface AppDependencies {
   settings: ApiSettings;
   isReady?: () => Promise<boolean>;
   now?: () => Date;
+  /** The console's build output, served under /console (default: services/console/dist). */
+  consoleDir?: string;
 }
 
 export interface ApiApp {
@@ -148,6 +151,8 @@ export function createApp(deps: AppDependencies): ApiApp {
     response.setHeader('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
     response.type('html').send(docsPage);
   });
+
+  mountConsole(app, deps.consoleDir ?? defaultConsoleDir());
 
   mountOperations(app, operations, {
     authenticate: (security, request) => authenticator.authenticate(security, request),
