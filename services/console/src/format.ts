@@ -23,7 +23,7 @@ export function prettyJson(value: unknown): string {
 /** Signature headers are masked by the API already; mask anything that still looks like one. */
 export function maskHeaders(headers: Record<string, string> | null): Array<[string, string]> {
   if (!headers) return [];
-  return Object.entries(headers).map(([name, value]) => [name, /signature|authorization|api-key/i.test(name) && !/^\*+$/.test(value) ? '••••••' : value]);
+  return Object.entries(headers).map(([name, value]) => [name, /signature|authorization|api-key/i.test(name) && value !== '<masked>' && !/^\*+$/.test(value) ? '••••••' : value]);
 }
 
 /** The default schedule has four retries; the attempts' own headers say what the deployment uses. */

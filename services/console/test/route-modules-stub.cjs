@@ -1,3 +1,4 @@
+/* global module */
 // react-router's loader of route modules (framework mode, unused by the console) reads
 // import.meta, which CommonJS cannot express; the console's tests never call it.
 module.exports = {

@@ -128,6 +128,9 @@ export function CallDetailPage() {
         <button type="button" disabled={busy || !canRetry || retry?.phase === 'queued'} onClick={() => void retryNow()}>
           Retry now
         </button>
+        <button type="button" className="secondary" onClick={loaded.reload}>
+          Refresh
+        </button>
       </div>
       <div role="status" aria-live="polite" className="retry-state">
         {retry?.phase === 'queued' ? 'Retry queued: waiting for its attempt…' : null}

@@ -113,6 +113,9 @@ export function CallLogsPage() {
         <span role="status">
           {calls.loading ? 'Loading…' : calls.data ? `${calls.data.pagination.count} call${calls.data.pagination.count === 1 ? '' : 's'}` : ''}
         </span>
+        <button type="button" className="secondary" onClick={calls.reload}>
+          Refresh
+        </button>
         <label htmlFor="page-size">Per page</label>
         <select id="page-size" value={view.limit} onChange={(event) => go({ limit: Number(event.target.value), page: 1 })}>
           {PAGE_SIZES.map((size) => (
