@@ -168,7 +168,7 @@ function AttemptItem({ attempt }: { attempt: Attempt }) {
     <li className={outcome.ok ? 'ok' : 'failed'}>
       <h3>
         {ATTEMPT_TYPES[attempt.type] ?? attempt.type} #{attempt.retry_count} · <span className={outcome.ok ? 'ok-text' : 'failed-text'}>{outcome.label}</span>
-        {attempt.status_code !== null && attempt.error ? ` (${attempt.error})` : ''}
+        {attempt.status_code !== null && attempt.error && attempt.error !== outcome.label ? ` (${attempt.error})` : ''}
       </h3>
       <p className="muted">
         {formatDateTime(attempt.attempted_at)} · {attempt.duration_ms} ms · <span className="url">{attempt.endpoint}</span>
