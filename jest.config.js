@@ -8,6 +8,13 @@ const shared = {
   testEnvironment: 'node',
 };
 
+// The console (services/console) runs in jsdom: its components are React (TSX), and
+// react-router ships ES modules only, so those are compiled to CommonJS as well.
+const consoleTransform = {
+  jsc: { target: 'es2022', parser: { syntax: 'typescript', tsx: true }, transform: { react: { runtime: 'automatic' } } },
+  module: { type: 'commonjs' },
+};
+
 module.exports = {
   // Integration tests wait on a real broker; unit tests finish far sooner.
   testTimeout: 120000,
@@ -17,7 +24,22 @@ module.exports = {
       displayName: 'unit',
       rootDir: __dirname,
       testMatch: ['<rootDir>/{packages,services}/*/src/**/*.test.ts'],
-      testPathIgnorePatterns: [...shared.testPathIgnorePatterns, '\\.integration\\.test\\.ts$'],
+      testPathIgnorePatterns: [...shared.testPathIgnorePatterns, '\\.integration\\.test\\.ts$', '/services/console/'],
+    },
+    {
+      displayName: 'console',
+      rootDir: __dirname,
+      testEnvironment: 'jsdom',
+      testMatch: ['<rootDir>/services/console/src/**/*.test.{ts,tsx}'],
+      testPathIgnorePatterns: shared.testPathIgnorePatterns,
+      transform: { '^.+\\.(t|j)sx?$|^.+\\.mjs$': ['@swc/jest', consoleTransform] },
+      transformIgnorePatterns: ['/node_modules/(?!(react-router|@remix-run|cookie-es)/)'],
+      moduleNameMapper: {
+        '\\.css$': '<rootDir>/services/console/test/style-stub.cjs',
+        '^\\./routeModules\\.js$': '<rootDir>/services/console/test/route-modules-stub.cjs',
+      },
+      setupFiles: ['<rootDir>/services/console/test/globals.ts'],
+      setupFilesAfterEnv: ['<rootDir>/services/console/test/setup.ts'],
     },
     {
       ...shared,

@@ -32,6 +32,8 @@ case "$command" in
       need java "Java 17+ runs the local Kafka broker; or set KAFKA_BROKERS and DATABASE_URL"
       need mvn "Maven fetches the Kafka broker from Maven Central"
     fi
+    # The console's browser tests drive Debian's Chromium; installed here where missing.
+    bash scripts/ensure-chromium.sh >/dev/null || echo "hookstream: Chromium is missing and could not be installed: the console's browser tests will be skipped" >&2
     turbo run build lint typecheck --output-logs=errors-only
     mkdir -p reports
     exec jest --ci --json --outputFile=reports/jest-results.json "$@"

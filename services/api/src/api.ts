@@ -41,6 +41,7 @@ export async function startApi(config: Config, runtime: ServiceRuntime): Promise
       rotationGraceMs: config.SECRET_ROTATION_GRACE,
       urlPolicy: { allowHttp: config.WEBHOOK_ALLOW_HTTP, allowlist: config.WEBHOOK_ALLOWED_CIDRS },
       rateLimit: { ratePerSecond: config.API_RATE_LIMIT, burst: config.API_RATE_LIMIT_BURST },
+      offlineRule: { threshold: config.WEBHOOK_OFFLINE_THRESHOLD, windowMs: config.WEBHOOK_OFFLINE_WINDOW },
     },
     isReady: async () => {
       await database.raw('SELECT 1');

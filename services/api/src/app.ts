@@ -9,6 +9,7 @@ import { createCallLogDal } from './call-logs/call-log-dal';
 import { callLogOperations } from './call-logs/call-log-routes';
 import { createCallLogService } from './call-logs/call-log-service';
 import { catalogOperations } from './catalog/catalog-routes';
+import { mountConsole, defaultConsoleDir } from './http/console-static';
 import { DOCS_CONTENT_SECURITY_POLICY, DOCS_SCRIPT_PATH, readDocsScript, renderDocsPage } from './http/docs-page';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { RateLimitedError } from './http/errors';
@@ -23,6 +24,7 @@ import type { MessagePublisher } from './publishing/message-publisher';
 import { createWebhookDal } from './webhooks/webhook-dal';
 import { webhookOperations } from './webhooks/webhook-routes';
 import { createWebhookService } from './webhooks/webhook-service';
+import { createWebhookStats, type OfflineRuleSettings } from './webhooks/webhook-stats';
 import { createWorkspaceDal } from './workspaces/workspace-dal';
 import { workspaceOperations } from './workspaces/workspace-routes';
 import { createWorkspaceService } from './workspaces/workspace-service';
@@ -36,6 +38,8 @@ export interface ApiSettings {
   rotationGraceMs: number;
   urlPolicy: WebhookUrlPolicy;
   rateLimit: { ratePerSecond: number; burst: number };
+  /** The health service's offline rule, shown by the webhook stats (default 50 failures in 24 h). */
+  offlineRule?: OfflineRuleSettings;
 }
 
 export interface AppDependencies {
@@ -49,6 +53,8 @@ export interface AppDependencies {
   settings: ApiSettings;
   isReady?: () => Promise<boolean>;
   now?: () => Date;
+  /** The console's build output, served under /console (default: services/console/dist). */
+  consoleDir?: string;
 }
 
 export interface ApiApp {
@@ -91,7 +97,16 @@ export function createApp(deps: AppDependencies): ApiApp {
   });
 
   const operations = [
-    ...webhookOperations(webhooks, callLogs),
+    ...webhookOperations(
+      webhooks,
+      callLogs,
+      createWebhookStats({
+        knex: deps.knex,
+        webhooks: webhookDal,
+        offlineRule: deps.settings.offlineRule ?? { threshold: 50, windowMs: 24 * 3_600_000 },
+        now,
+      }),
+    ),
     ...callLogOperations(callLogs),
     ...catalogOperations(),
     ...workspaceOperations(workspaces),
@@ -145,6 +160,8 @@ export function createApp(deps: AppDependencies): ApiApp {
     response.setHeader('Cache-Control', 'public, max-age=86400');
     response.type('application/javascript').send(docsScript);
   });
+
+  mountConsole(app, deps.consoleDir ?? defaultConsoleDir());
 
   mountOperations(app, operations, {
     authenticate: (security, request) => authenticator.authenticate(security, request),

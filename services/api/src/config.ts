@@ -25,6 +25,9 @@ export const configShape = {
     { message: 'expected 32 bytes encoded in base64 (e.g. `openssl rand -base64 32`)' },
   ),
   WEBHOOK_MAX_PER_WORKSPACE: positiveInt(50),
+  /** The health service's offline rule, read here only to show it next to a webhook's failures. */
+  WEBHOOK_OFFLINE_THRESHOLD: positiveInt(50),
+  WEBHOOK_OFFLINE_WINDOW: durationMs('24h'),
   SECRET_ROTATION_GRACE: durationMs('24h').refine((ms) => ms <= MAX_ROTATION_GRACE_MS, { message: 'must be at most 168h' }),
   WEBHOOK_ALLOW_HTTP: booleanFlag(false),
   WEBHOOK_ALLOWED_CIDRS: z

@@ -167,6 +167,7 @@ async function main(): Promise<void> {
   }
   say('');
   say('hookstream is running');
+  say(`  Console        http://127.0.0.1:${apiPort}/console/  (sign in with a workspace API key)`);
   say(`  REST API       http://127.0.0.1:${apiPort}/v1  (docs: http://127.0.0.1:${apiPort}/docs, http://127.0.0.1:${apiPort}/openapi.json)`);
   for (const service of SERVICES) {
     say(`  ${service.padEnd(14)} metrics http://127.0.0.1:${metricsPorts[service]}/metrics  health /healthz /readyz`);

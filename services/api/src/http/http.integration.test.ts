@@ -40,6 +40,7 @@ describe('the HTTP surface: documents, errors, content types, limits', () => {
           'DELETE /v1/webhooks/{id}',
           'POST /v1/webhooks/{id}/rotate-secret',
           'POST /v1/webhooks/{id}/retry-failed',
+          'GET /v1/webhooks/{id}/stats',
           'GET /v1/webhook-logs',
           'GET /v1/webhook-logs/{id}',
           'POST /v1/webhook-logs/{id}/retry',

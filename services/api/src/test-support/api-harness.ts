@@ -94,7 +94,9 @@ export function createResponseValidator(document: OpenApiDocument) {
  * The API app against a fresh migrated database and its own topics on the real broker,
  * listening on 127.0.0.1 on a free port.
  */
-export async function startTestApi(options: { settings?: Partial<ApiSettings>; publisher?: MessagePublisher; label?: string } = {}): Promise<TestApi> {
+export async function startTestApi(
+  options: { settings?: Partial<ApiSettings>; publisher?: MessagePublisher; label?: string; consoleDir?: string } = {},
+): Promise<TestApi> {
   const database = await createTestDatabase();
   const topics = await createTestTopics(uniquePrefix(options.label ?? 'api'), 1);
   const registry = createMetricsRegistry('api');
@@ -108,6 +110,7 @@ export async function startTestApi(options: { settings?: Partial<ApiSettings>; p
     publisher = createKafkaPublisher({ producer, topics });
   }
   const { app, document } = createApp({
+    ...(options.consoleDir ? { consoleDir: options.consoleDir } : {}),
     knex: database.knex,
     secretBox,
     publisher,

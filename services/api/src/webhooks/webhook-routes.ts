@@ -2,6 +2,8 @@ import type { CallLogService } from '../call-logs/call-log-service';
 import { idPathParams } from '../http/common-schemas';
 import { defineOperation, type Operation } from '../http/operation';
 import type { WebhookService } from './webhook-service';
+import { webhookStatsSchema, type WebhookStats } from './webhook-stats';
+import type { TenantAuth } from '../http/operation';
 import {
   createWebhookBody,
   listWebhooksQuery,
@@ -16,7 +18,11 @@ import {
 const TAG = 'Webhooks';
 
 /** docs/webhooks.md "Managing webhooks". */
-export function webhookOperations(service: WebhookService, callLogs: Pick<CallLogService, 'retryFailed'>): Operation[] {
+export function webhookOperations(
+  service: WebhookService,
+  callLogs: Pick<CallLogService, 'retryFailed'>,
+  stats: (auth: TenantAuth, webhookId: string) => Promise<WebhookStats>,
+): Operation[] {
   return [
     defineOperation({
       operationId: 'createWebhook',
@@ -101,6 +107,19 @@ export function webhookOperations(service: WebhookService, callLogs: Pick<CallLo
         status: 200,
         body: await service.rotateSecret(auth, params.id, body.grace_period_hours),
       }),
+    }),
+    defineOperation({
+      operationId: 'getWebhookStats',
+      method: 'get',
+      path: '/v1/webhooks/{id}/stats',
+      tag: TAG,
+      summary: 'Calls per hour over the last 24 hours',
+      description:
+        'For each of the last 24 hours (UTC, the current one last): the calls sent to the webhook that succeeded (2xx) and that failed, first calls and retries alike. Also the failures the offline rule counts now, and its threshold.',
+      security: 'apiKey',
+      params: idPathParams,
+      success: { status: 200, description: 'Hourly counts', schema: webhookStatsSchema },
+      handle: async ({ auth, params }) => ({ status: 200, body: await stats(auth, params.id) }),
     }),
     defineOperation({
       operationId: 'retryFailedCalls',

@@ -1,0 +1,88 @@
+import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { MemoryRouter, Route, Routes, useLocation } from 'react-router';
+import { WebhookDetailPage } from './pages/WebhookDetailPage';
+import { installFakeApi, stats, webhook } from '../test/fake-api';
+
+const ID = '11111111-1111-4111-8111-111111111111';
+
+function Where() {
+  return <output data-testid="location">{useLocation().pathname}</output>;
+}
+
+function renderDetail(state?: Record<string, unknown>) {
+  return render(
+    <MemoryRouter initialEntries={[{ pathname: `/webhooks/${ID}`, state }]}>
+      <Routes>
+        <Route path="/webhooks/:id" element={<WebhookDetailPage />} />
+        <Route path="/webhooks" element={<p>The list</p>} />
+      </Routes>
+      <Where />
+    </MemoryRouter>,
+  );
+}
+
+describe('a webhook', () => {
+  it('deletes only after an explicit confirmation; Escape cancels', async () => {
+    const api = installFakeApi((request) => {
+      if (request.method === 'DELETE') return { status: 204 };
+      if (request.path.endsWith('/stats')) return { status: 200, body: stats() };
+      if (request.path === `/v1/webhooks/${ID}`) return { status: 200, body: webhook() };
+      return undefined;
+    });
+    renderDetail();
+    await userEvent.click(await screen.findByRole('button', { name: 'Delete webhook…' }));
+    const dialog = screen.getByRole('alertdialog');
+    expect(dialog).toHaveFocus();
+    expect(dialog).toHaveTextContent('Delete Case updates?');
+    await userEvent.keyboard('{Escape}');
+    expect(screen.queryByRole('alertdialog')).toBeNull();
+    expect(api.requests.some((request) => request.method === 'DELETE')).toBe(false);
+
+    await userEvent.click(screen.getByRole('button', { name: 'Delete webhook…' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Delete for good' }));
+    await waitFor(() => expect(screen.getByTestId('location')).toHaveTextContent('/webhooks'));
+    expect(api.requests.filter((request) => request.method === 'DELETE').map((request) => request.path)).toEqual([`/v1/webhooks/${ID}`]);
+  });
+
+  it('retries the failed calls of a range after confirming, and shows the count the API reports', async () => {
+    const api = installFakeApi((request) => {
+      if (request.method === 'POST' && request.path.endsWith('/retry-failed')) return { status: 202, body: { count: 3 } };
+      if (request.path.endsWith('/stats')) return { status: 200, body: stats() };
+      if (request.path === `/v1/webhooks/${ID}`) return { status: 200, body: webhook() };
+      return undefined;
+    });
+    renderDetail();
+    fireEvent.change(await screen.findByLabelText('From'), { target: { value: '2026-12-01T00:00' } });
+    fireEvent.change(screen.getByLabelText('To'), { target: { value: '2026-12-02T00:00' } });
+    await userEvent.click(screen.getByRole('button', { name: 'Retry failed calls…' }));
+    expect(api.requests.some((request) => request.method === 'POST')).toBe(false);
+    await userEvent.click(screen.getByRole('button', { name: 'Retry them' }));
+    expect(await screen.findByText('3 failed calls queued for a retry.')).toBeVisible();
+    const sent = api.requests.find((request) => request.method === 'POST')?.body as { from: string; to: string };
+    expect(new Date(sent.from).getTime()).toBe(new Date('2026-12-01T00:00').getTime());
+    expect(new Date(sent.to).getTime()).toBe(new Date('2026-12-02T00:00').getTime());
+  });
+
+  it('shows the secret once, after creation, and says until when the previous one signs after a rotation', async () => {
+    const rotated = webhook({ secret: 'dotsecret.new', previous_secret_expires_at: '2026-12-01T12:00:00.000Z' });
+    installFakeApi((request) => {
+      if (request.method === 'POST' && request.path.endsWith('/rotate-secret')) return { status: 200, body: rotated };
+      if (request.path.endsWith('/stats')) return { status: 200, body: stats() };
+      if (request.path === `/v1/webhooks/${ID}`) return { status: 200, body: webhook({ secret: 'dotsecret.first' }) };
+      return undefined;
+    });
+    const first = renderDetail({ secret: 'dotsecret.first' });
+    expect(await screen.findByText('dotsecret.first')).toBeVisible();
+    first.unmount();
+
+    // Coming back later: the secret is not shown.
+    renderDetail();
+    await screen.findByRole('button', { name: 'Rotate secret' });
+    expect(screen.queryByText('dotsecret.first')).toBeNull();
+    await userEvent.click(screen.getByRole('button', { name: 'Rotate secret' }));
+    await userEvent.click(screen.getByRole('button', { name: 'Rotate now' }));
+    expect(await screen.findByText('dotsecret.new')).toBeVisible();
+    expect(screen.getByText(/Until 2026-12-01 12:00:00 UTC, calls also carry a signature with the previous secret/)).toBeVisible();
+  });
+});
