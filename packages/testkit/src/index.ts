@@ -10,4 +10,4 @@ export {
   startDedicatedKafka,
   type TestDatabase,
 } from './isolation';
-export { startSchemaRegistry } from './schema-registry';
+export { testSchemaRegistry, type TestSchemaRegistry } from './schema-registry';
