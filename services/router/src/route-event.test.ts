@@ -129,6 +129,20 @@ describe('decodeDomainEventBytes', () => {
       await expect(decodeDomainEventBytes(wire(9, Buffer.from([2])), 100, decodeWith(url))).rejects.toBeInstanceOf(RegistryUnavailableError);
     });
 
+    it('waits when the registry accepts the connection and never answers', async () => {
+      const silent = createServer(() => undefined);
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      try {
+        const registry = createSchemaRegistry(`http://127.0.0.1:${(silent.address() as AddressInfo).port}`, { requestTimeoutMs: 300 });
+        await expect(decodeDomainEventBytes(wire(8, Buffer.from([2])), 100, (bytes) => registry.decode(bytes))).rejects.toBeInstanceOf(
+          RegistryUnavailableError,
+        );
+      } finally {
+        silent.closeAllConnections();
+        await new Promise<void>((resolve) => silent.close(() => resolve()));
+      }
+    });
+
     it('dead-letters a schema id the live registry does not know (404)', async () => {
       await expect(decodeDomainEventBytes(wire(7, Buffer.from([2])), 100, decodeWith(url))).resolves.toMatchObject({
         ok: false,
