@@ -5,7 +5,7 @@ export interface TestSchemaRegistry {
   readonly url: string;
   /** Stops the registry process: clients then fail to connect. */
   stop(): Promise<void>;
-  /** Starts it again on the same port with the same data (schema ids survive). */
+  /** Starts it again on the same port with the same data (schema ids survive); nothing if it answers. */
   start(): Promise<void>;
 }
 
@@ -24,7 +24,11 @@ export function testSchemaRegistry(): TestSchemaRegistry {
     url,
     stop: () => stopLocalSchemaRegistry(dataDir),
     start: async () => {
-      await restartLocalSchemaRegistry(dataDir);
+      const answers = await fetch(`${url}/config`, { signal: AbortSignal.timeout(2_000) }).then(
+        (response) => response.ok,
+        () => false,
+      );
+      if (!answers) await restartLocalSchemaRegistry(dataDir);
     },
   };
 }
