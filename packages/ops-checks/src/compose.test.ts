@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { ConfigError, loadConfig } from '@hookstream/config';
+import { SCHEMA_REGISTRY_API_PATH, schemaRegistryEnvironment } from '@hookstream/local-infra';
 import {
   bindMounts,
   commandOf,
@@ -118,6 +119,27 @@ describe('docker-compose.yml against what the services read', () => {
         db: `/${postgres.POSTGRES_DB}`,
       });
     }
+  });
+
+  it('points the router at the compose schema registry, set up as the local one (loopback management, BACKWARD)', () => {
+    const registry = serviceOf('schema-registry');
+    const settings = environmentOf(registry);
+    const url = new URL(environmentOf(serviceOf('router')).SCHEMA_REGISTRY_URL ?? '');
+    expect({ host: url.hostname, port: url.port, path: url.pathname }).toEqual({
+      host: 'schema-registry',
+      port: settings.QUARKUS_HTTP_PORT,
+      path: SCHEMA_REGISTRY_API_PATH,
+    });
+    expect(publishedTargetPorts(registry)).toContain(Number(settings.QUARKUS_HTTP_PORT));
+    expect(registry.image).toMatch(/^apicurio\/apicurio-registry:3\./);
+    const local = schemaRegistryEnvironment({ port: 8080, managementPort: 9000, dataDir: '/data' });
+    expect(settings).toMatchObject({
+      QUARKUS_MANAGEMENT_HOST: local.QUARKUS_MANAGEMENT_HOST,
+      APICURIO_RULES_GLOBAL_COMPATIBILITY: local.APICURIO_RULES_GLOBAL_COMPATIBILITY,
+    });
+    // Schemas are stored in the compose broker, which the registry waits for.
+    expect(settings.APICURIO_KAFKASQL_BOOTSTRAP_SERVERS).toBe(environmentOf(serviceOf('router')).KAFKA_BROKERS);
+    expect(registry.depends_on).toMatchObject({ kafka: { condition: 'service_healthy' } });
   });
 
   it('waits for the broker, the database and the migration before starting a service', () => {

@@ -11,5 +11,5 @@ export {
   startTestKafkaCluster,
   type TestDatabase,
 } from './isolation';
-export { startSchemaRegistry } from './schema-registry';
+export { testSchemaRegistry, type TestSchemaRegistry } from './schema-registry';
 export { codeBlocks, type CodeBlock } from './markdown-blocks';

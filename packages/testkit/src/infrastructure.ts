@@ -1,12 +1,23 @@
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { findRepoRoot, startLocalKafka, startLocalPostgres } from '@hookstream/local-infra';
+import {
+  findRepoRoot,
+  startLocalKafka,
+  startLocalPostgres,
+  startLocalSchemaRegistry,
+  stopLocalSchemaRegistry,
+} from '@hookstream/local-infra';
 
-/** A Kafka broker and a PostgreSQL database, wherever they come from. */
+/** A Kafka broker, a PostgreSQL database and a schema registry, wherever they come from. */
 export interface Infrastructure {
   readonly kafkaBrokers: string[];
   /** A database URL on a server where the test kit may create more databases. */
   readonly databaseUrl: string;
+  /**
+   * A real schema registry (Apicurio Registry, Confluent API) run as a local process in
+   * every case, so that tests can stop and restart it: its URL and its data directory.
+   */
+  readonly schemaRegistry: { url: string; dataDir: string; startupMs: number };
   readonly source: 'environment' | 'testcontainers' | 'local-processes';
   stop(): Promise<void>;
 }
@@ -23,26 +34,58 @@ export async function provideInfrastructure(
 ): Promise<Infrastructure> {
   const env = options.env ?? process.env;
   const log = options.log ?? (() => undefined);
-  if (env.KAFKA_BROKERS && env.DATABASE_URL) {
-    log(`using KAFKA_BROKERS=${env.KAFKA_BROKERS} and DATABASE_URL from the environment`);
-    return {
-      kafkaBrokers: env.KAFKA_BROKERS.split(',').map((broker) => broker.trim()),
-      databaseUrl: env.DATABASE_URL,
-      source: 'environment',
-      stop: async () => undefined,
-    };
-  }
-  if (await dockerEngineAnswers(env)) {
-    log('a Docker engine answers: starting Kafka and PostgreSQL with testcontainers');
-    return startWithTestcontainers();
-  }
   const repoRoot = findRepoRoot();
   const runDir = options.runDir ?? path.join(repoRoot, '.data', `test-${process.pid}-${Date.now()}`);
-  return startLocalProcesses(repoRoot, runDir, log);
+  mkdirSync(runDir, { recursive: true });
+  // Started beside the broker and the database, whichever source they come from.
+  const registryDir = path.join(runDir, 'schema-registry');
+  const registry = startLocalSchemaRegistry({ repoRoot, dataDir: registryDir, log });
+  registry.catch(() => undefined);
+  const withRegistry = async (base: Omit<Infrastructure, 'schemaRegistry'>): Promise<Infrastructure> => {
+    let started: Awaited<typeof registry>;
+    try {
+      started = await registry;
+    } catch (error) {
+      await base.stop();
+      throw error;
+    }
+    return {
+      ...base,
+      schemaRegistry: { url: started.url, dataDir: registryDir, startupMs: started.startupMs },
+      stop: async () => {
+        // By its pid file: a test may have restarted it, so it may not be the process started here.
+        await Promise.allSettled([stopLocalSchemaRegistry(registryDir), base.stop()]);
+        rmSync(runDir, { recursive: true, force: true });
+      },
+    };
+  };
+  const startBase = async (): Promise<Omit<Infrastructure, 'schemaRegistry'>> => {
+    if (env.KAFKA_BROKERS && env.DATABASE_URL) {
+      log(`using KAFKA_BROKERS=${env.KAFKA_BROKERS} and DATABASE_URL from the environment`);
+      return {
+        kafkaBrokers: env.KAFKA_BROKERS.split(',').map((broker) => broker.trim()),
+        databaseUrl: env.DATABASE_URL,
+        source: 'environment',
+        stop: async () => undefined,
+      };
+    }
+    if (await dockerEngineAnswers(env)) {
+      log('a Docker engine answers: starting Kafka and PostgreSQL with testcontainers');
+      return startWithTestcontainers();
+    }
+    return startLocalProcesses(repoRoot, runDir, log);
+  };
+  let base: Omit<Infrastructure, 'schemaRegistry'>;
+  try {
+    base = await startBase();
+  } catch (error) {
+    await registry.then(() => stopLocalSchemaRegistry(registryDir)).catch(() => undefined);
+    throw error;
+  }
+  return withRegistry(base);
 }
 
-async function startLocalProcesses(repoRoot: string, runDir: string, log: (line: string) => void): Promise<Infrastructure> {
-  mkdirSync(runDir, { recursive: true });
+async function startLocalProcesses(repoRoot: string, runDir: string, log: (line: string) => void): Promise<Omit<Infrastructure, 'schemaRegistry'>> {
   log(`no Docker engine: starting a local Kafka broker and PostgreSQL under ${path.relative(repoRoot, runDir)}`);
   const [postgres, kafka] = await Promise.all([
     startLocalPostgres({ baseDir: path.join(runDir, 'postgres'), ephemeral: true }),
@@ -54,7 +97,6 @@ async function startLocalProcesses(repoRoot: string, runDir: string, log: (line:
     source: 'local-processes',
     stop: async () => {
       await Promise.allSettled([kafka.stop(), postgres.stop()]);
-      rmSync(runDir, { recursive: true, force: true });
     },
   };
 }
@@ -74,7 +116,7 @@ async function dockerEngineAnswers(env: Record<string, string | undefined>): Pro
   }
 }
 
-async function startWithTestcontainers(): Promise<Infrastructure> {
+async function startWithTestcontainers(): Promise<Omit<Infrastructure, 'schemaRegistry'>> {
   const { KafkaContainer } = await import('@testcontainers/kafka');
   const { PostgreSqlContainer } = await import('@testcontainers/postgresql');
   const [kafka, postgres] = await Promise.all([

@@ -15,7 +15,10 @@ export default async function globalSetup(): Promise<void> {
   process.env.KAFKA_BROKERS = infrastructure.kafkaBrokers.join(',');
   process.env.DATABASE_URL = infrastructure.databaseUrl;
   process.env.HOOKSTREAM_TEST_INFRA_SOURCE = infrastructure.source;
+  process.env.HOOKSTREAM_TEST_SCHEMA_REGISTRY_URL = infrastructure.schemaRegistry.url;
+  process.env.HOOKSTREAM_TEST_SCHEMA_REGISTRY_DIR = infrastructure.schemaRegistry.dataDir;
   process.stderr.write(
-    `\n[testkit] ${infrastructure.source}: kafka ${process.env.KAFKA_BROKERS}, postgres ready in ${Date.now() - started} ms\n`,
+    `\n[testkit] ${infrastructure.source}: kafka ${process.env.KAFKA_BROKERS}, postgres and schema registry ` +
+      `${infrastructure.schemaRegistry.url} (up in ${infrastructure.schemaRegistry.startupMs} ms) ready in ${Date.now() - started} ms\n`,
   );
 }

@@ -1,4 +1,4 @@
-import { Counter, DURATION_BUCKETS_SECONDS, Histogram, type Registry } from '@hookstream/observability';
+import { Counter, DURATION_BUCKETS_SECONDS, Gauge, Histogram, type Registry } from '@hookstream/observability';
 
 export type RouterMetrics = ReturnType<typeof createRouterMetrics>;
 
@@ -15,6 +15,17 @@ export function createRouterMetrics(registry: Registry) {
       name: 'hookstream_router_dlq_messages_total',
       help: 'Domain events sent to the dead-letter topic, by reason',
       labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    // A schema registry outage: wire-format batches wait (never dead-lettered).
+    registryUnavailable: new Counter({
+      name: 'hookstream_router_registry_unavailable_total',
+      help: 'Batches put back to wait because the schema registry could not answer (unreachable, timeout, 5xx)',
+      registers: [registry],
+    }),
+    partitionsWaitingForRegistry: new Gauge({
+      name: 'hookstream_router_partitions_waiting_for_registry',
+      help: 'Domain-event partitions paused until the schema registry answers again',
       registers: [registry],
     }),
     deliveriesRouted: new Counter({

@@ -1,6 +1,9 @@
 import { randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { deriveEventId } from '@hookstream/events';
-import { decodeDomainEventBytes, routeDomainEvent, type SubscribedWebhook } from './route-event';
+import { createSchemaRegistry } from '@hookstream/producer';
+import { RegistryUnavailableError, decodeDomainEventBytes, isRegistryUnavailable, routeDomainEvent, type SubscribedWebhook } from './route-event';
 import { encodeDeliveries } from './router-consumer';
 
 const workspace = { id: 'ws-1', name: 'Acme' };
@@ -89,14 +92,78 @@ describe('decodeDomainEventBytes', () => {
     });
   });
 
-  it('treats an unreachable registry as transient (thrown, retried) and a bad schema id as undecodable', async () => {
-    const wire = Buffer.from([0, 0, 0, 0, 7, 42]);
-    const unreachable = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
-    await expect(decodeDomainEventBytes(wire, 100, async () => Promise.reject(unreachable))).rejects.toBe(unreachable);
-    await expect(decodeDomainEventBytes(wire, 100, async () => Promise.reject(new Error('Schema not found')))).resolves.toMatchObject({
-      ok: false,
-      reason: 'undecodable',
+  describe('with the registry client of @kafkajs/confluent-schema-registry over real sockets', () => {
+    // A real HTTP server answering as a registry would: the client's own errors, not imitations.
+    let server: Server;
+    let url: string;
+    const replies = new Map<string, { status: number; body: unknown }>();
+    beforeAll(async () => {
+      server = createServer((request, response) => {
+        const reply = replies.get(request.url ?? '') ?? { status: 404, body: { error_code: 40403, message: 'Schema not found' } };
+        response.writeHead(reply.status, { 'content-type': 'application/vnd.schemaregistry.v1+json' }).end(JSON.stringify(reply.body));
+      });
+      await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+      url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      replies.set('/schemas/ids/8', { status: 200, body: { schema: JSON.stringify({ type: 'record', name: 'T', fields: [{ name: 'a', type: 'long' }] }) } });
+      replies.set('/schemas/ids/9', { status: 503, body: { error_code: 50003, message: 'Error while forwarding the request to the leader' } });
     });
+    afterAll(async () => new Promise<void>((resolve) => server.close(() => resolve())));
+
+    const decodeWith = (host: string) => {
+      const registry = createSchemaRegistry(host);
+      return (bytes: Buffer) => registry.decode(bytes);
+    };
+    const wire = (schemaId: number, body: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, 0, schemaId]), body]);
+
+    it('waits (throws RegistryUnavailableError) when the registry refuses connections', async () => {
+      const closed = createServer();
+      await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+      const port = (closed.address() as AddressInfo).port;
+      await new Promise<void>((resolve) => closed.close(() => resolve()));
+      await expect(decodeDomainEventBytes(wire(8, Buffer.from([2])), 100, decodeWith(`http://127.0.0.1:${port}`))).rejects.toBeInstanceOf(
+        RegistryUnavailableError,
+      );
+    });
+
+    it('waits when the registry answers 5xx', async () => {
+      await expect(decodeDomainEventBytes(wire(9, Buffer.from([2])), 100, decodeWith(url))).rejects.toBeInstanceOf(RegistryUnavailableError);
+    });
+
+    it('waits when the registry accepts the connection and never answers', async () => {
+      const silent = createServer(() => undefined);
+      await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+      try {
+        const registry = createSchemaRegistry(`http://127.0.0.1:${(silent.address() as AddressInfo).port}`, { requestTimeoutMs: 300 });
+        await expect(decodeDomainEventBytes(wire(8, Buffer.from([2])), 100, (bytes) => registry.decode(bytes))).rejects.toBeInstanceOf(
+          RegistryUnavailableError,
+        );
+      } finally {
+        silent.closeAllConnections();
+        await new Promise<void>((resolve) => silent.close(() => resolve()));
+      }
+    });
+
+    it('dead-letters a schema id the live registry does not know (404)', async () => {
+      await expect(decodeDomainEventBytes(wire(7, Buffer.from([2])), 100, decodeWith(url))).resolves.toMatchObject({
+        ok: false,
+        reason: 'undecodable',
+        message: expect.stringMatching(/Schema not found/),
+      });
+    });
+
+    it('dead-letters bytes that do not decode under a known schema', async () => {
+      // A long needs at least one byte; 0x80 announces more bytes that never come.
+      await expect(decodeDomainEventBytes(wire(8, Buffer.from([0x80])), 100, decodeWith(url))).resolves.toMatchObject({
+        ok: false,
+        reason: 'undecodable',
+      });
+      await expect(decodeDomainEventBytes(wire(8, Buffer.from([2])), 100, decodeWith(url))).resolves.toEqual({ ok: true, decoded: { a: 1 } });
+    });
+  });
+
+  it('classifies only a 404 answer as the message\'s fault', () => {
+    expect(isRegistryUnavailable(new Error('Unknown magic byte'))).toBe(false);
+    expect(isRegistryUnavailable(null)).toBe(false);
   });
 });
 

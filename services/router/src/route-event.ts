@@ -74,7 +74,7 @@ export async function decodeDomainEventBytes(
     try {
       return { ok: true, decoded: await decodeWireFormat(value) };
     } catch (error) {
-      if (isTransientRegistryError(error)) throw error;
+      if (isRegistryUnavailable(error)) throw new RegistryUnavailableError(error);
       return { ok: false, reason: 'undecodable', message: `wire-format decoding failed: ${(error as Error).message}` };
     }
   }
@@ -85,8 +85,30 @@ export async function decodeDomainEventBytes(
   }
 }
 
-/** A registry that cannot be reached is a transient failure: retried, never dead-lettered. */
-function isTransientRegistryError(error: unknown): boolean {
-  const code = (error as { code?: string }).code;
-  return code === 'ECONNREFUSED' || code === 'ETIMEDOUT' || code === 'ECONNRESET' || code === 'ENOTFOUND';
+/**
+ * The schema registry could not answer: the message must wait for it, never be
+ * dead-lettered. Thrown by `decodeDomainEventBytes`.
+ */
+export class RegistryUnavailableError extends Error {
+  constructor(cause: unknown) {
+    super(`the schema registry is unavailable: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'RegistryUnavailableError';
+  }
+}
+
+/**
+ * Whether a wire-format decoding failure is the registry's (wait for it) rather than the
+ * message's (dead-letter it). @kafkajs/confluent-schema-registry wraps every failed request
+ * in a `ResponseError` with an HTTP `status`: the registry's own answer, or 400 (mappersmith's
+ * status for a request that got no answer: connection refused, reset, timed out, a name that
+ * does not resolve). Only a 404 is an answer about the message (its schema id does not exist);
+ * every other status, a 5xx, an authorisation failure or no answer at all, says nothing about
+ * the message and is waited out. Errors without a status are decoding errors of the bytes
+ * themselves (Avro, JSON, schema validation), except a bare socket error.
+ */
+export function isRegistryUnavailable(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null) return false;
+  const { status, code } = error as { status?: unknown; code?: unknown };
+  if (typeof status === 'number') return status !== 404;
+  return code === 'ECONNREFUSED' || code === 'ETIMEDOUT' || code === 'ECONNRESET' || code === 'ENOTFOUND' || code === 'EAI_AGAIN';
 }

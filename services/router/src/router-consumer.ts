@@ -12,7 +12,7 @@ import {
 } from '@hookstream/observability';
 import type { RouterMetrics } from './metrics';
 import type { ReceiptsDal } from './receipts-dal';
-import { decodeDomainEventBytes, routeDomainEvent, type DeadLetterReason, type RouteResult, type SubscribedWebhook } from './route-event';
+import { RegistryUnavailableError, decodeDomainEventBytes, routeDomainEvent, type DeadLetterReason, type RouteResult, type SubscribedWebhook } from './route-event';
 import type { OutgoingMessage, TransactionBatcher } from './transaction-batcher';
 
 /**
@@ -47,6 +47,8 @@ export interface RouterDependencies {
   /** Routing decisions need a current view of the webhooks: stale means retry later. */
   webhookViewIsFresh: () => boolean;
   decodeWireFormat?: ((bytes: Buffer) => Promise<unknown>) | undefined;
+  /** Where a partition waits while the schema registry cannot answer (else the batch is thrown back to kafkajs). */
+  registryWaits?: RegistryWaits | undefined;
   /** Reads receipts; the batcher records them after each commit. */
   receipts: Pick<ReceiptsDal, 'findRouted'>;
   metrics: RouterMetrics;
@@ -54,6 +56,87 @@ export interface RouterDependencies {
 }
 
 const tracer = getTracer('hookstream-router');
+
+export interface RegistryWaits {
+  /**
+   * The registry could not decode a batch of this partition: pause the partition and
+   * resume it after a backoff that grows with each failed attempt. Returns the delay.
+   */
+  defer(topic: string, partition: number, pause: () => () => void, error: RegistryUnavailableError): number;
+  /** A batch of the partition was decoded: it no longer waits. */
+  decoded(topic: string, partition: number): void;
+  /** Partitions waiting for the registry (the router is not ready while any does). */
+  waiting(): number;
+  /** After a rebalance: resume every waiting partition (those still ours fail again and wait again). */
+  reset(): void;
+  stop(): void;
+}
+
+/**
+ * Per-partition waits for the schema registry. A registry outage is an infrastructure
+ * failure: the batch's messages are neither routed nor dead-lettered; their offsets stay
+ * unresolved, so kafkajs fetches them again when the partition resumes. Other partitions
+ * (whose events use schemas already cached, or JSON) go on.
+ */
+export function createRegistryWaits(options: {
+  metrics: RouterMetrics;
+  logger: Logger;
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+  random?: () => number;
+}): RegistryWaits {
+  const initial = options.initialBackoffMs ?? 500;
+  const max = options.maxBackoffMs ?? 10_000;
+  const random = options.random ?? Math.random;
+  const waits = new Map<string, { attempts: number; since: number; timer?: NodeJS.Timeout; resume?: () => void }>();
+  const publish = () => options.metrics.partitionsWaitingForRegistry.set(waits.size);
+
+  return {
+    defer(topic, partition, pause, error) {
+      const key = `${topic}:${partition}`;
+      const wait = waits.get(key) ?? { attempts: 0, since: Date.now() };
+      if (wait.attempts === 0) {
+        options.logger.warn({ topic, partition, err: error.cause }, 'schema registry unavailable: the partition waits for it');
+      }
+      wait.attempts += 1;
+      clearTimeout(wait.timer);
+      // Exponential, with +-20% jitter so that partitions do not retry in step.
+      const delay = Math.round(Math.min(max, initial * 2 ** (wait.attempts - 1)) * (0.8 + 0.4 * random()));
+      const resume = pause();
+      wait.resume = resume;
+      wait.timer = setTimeout(() => {
+        wait.timer = undefined;
+        resume();
+      }, delay);
+      wait.timer.unref();
+      waits.set(key, wait);
+      options.metrics.registryUnavailable.inc();
+      publish();
+      return delay;
+    },
+    decoded(topic, partition) {
+      const key = `${topic}:${partition}`;
+      const wait = waits.get(key);
+      if (!wait) return;
+      clearTimeout(wait.timer);
+      waits.delete(key);
+      publish();
+      options.logger.info({ topic, partition, waitedMs: Date.now() - wait.since, attempts: wait.attempts }, 'schema registry answers again: the partition goes on');
+    },
+    waiting: () => waits.size,
+    reset() {
+      for (const wait of waits.values()) {
+        clearTimeout(wait.timer);
+        wait.resume?.();
+      }
+      waits.clear();
+      publish();
+    },
+    stop() {
+      for (const wait of waits.values()) clearTimeout(wait.timer);
+    },
+  };
+}
 
 function headerText(headers: IHeaders | undefined, name: string): string | undefined {
   const value = headers?.[name];
@@ -82,13 +165,22 @@ export async function routeBatch(dependencies: RouterDependencies, payload: Each
   const ticket = dependencies.transactions.enter();
   try {
     const results: Array<{ message: KafkaMessage; result: RouteResult }> = [];
-    for (const message of batch.messages) {
-      const decoded = await decodeDomainEventBytes(message.value, dependencies.maxMessageBytes, dependencies.decodeWireFormat);
-      const result: RouteResult = decoded.ok
-        ? routeDomainEvent(decoded.decoded, dependencies.webhooksOf, new Date(Number(message.timestamp)))
-        : { kind: 'dead_letter', reason: decoded.reason, message: decoded.message };
-      results.push({ message, result });
+    try {
+      for (const message of batch.messages) {
+        const decoded = await decodeDomainEventBytes(message.value, dependencies.maxMessageBytes, dependencies.decodeWireFormat);
+        const result: RouteResult = decoded.ok
+          ? routeDomainEvent(decoded.decoded, dependencies.webhooksOf, new Date(Number(message.timestamp)))
+          : { kind: 'dead_letter', reason: decoded.reason, message: decoded.message };
+        results.push({ message, result });
+      }
+    } catch (error) {
+      if (!(error instanceof RegistryUnavailableError) || !dependencies.registryWaits) throw error;
+      // Nothing of the batch is submitted or resolved: it is read again when the partition resumes.
+      const delayMs = dependencies.registryWaits.defer(batch.topic, batch.partition, payload.pause, error);
+      logger.debug({ topic: batch.topic, partition: batch.partition, offset: batch.firstOffset(), delayMs }, 'batch waits for the schema registry');
+      return;
     }
+    dependencies.registryWaits?.decoded(batch.topic, batch.partition);
 
     // A domain event id routed before (in an earlier batch, earlier in this one, or in
     // another partition's batch still in flight) is a republished duplicate: drop it, so

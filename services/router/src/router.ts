@@ -7,7 +7,7 @@ import type { ServiceRuntime } from '@hookstream/observability';
 import type { configShape } from './config';
 import { createRouterMetrics } from './metrics';
 import { createReceiptsDal } from './receipts-dal';
-import { routeBatch } from './router-consumer';
+import { createRegistryWaits, routeBatch } from './router-consumer';
 import { createTransactionBatcher } from './transaction-batcher';
 
 type Config = ReturnType<typeof loadConfig<typeof configShape>>;
@@ -66,8 +66,13 @@ export async function startRouter(config: Config, runtime: ServiceRuntime): Prom
   await consumer.connect();
   await consumer.subscribe({ topic: topics.domainEvents, fromBeginning: true });
 
+  // A schema registry outage pauses the partitions that need it; the router is not ready meanwhile.
+  const registryWaits = createRegistryWaits({ metrics, logger });
   let consuming = false;
-  consumer.on(consumer.events.GROUP_JOIN, () => (consuming = true));
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    consuming = true;
+    registryWaits.reset();
+  });
   consumer.on(consumer.events.CRASH, (event) => {
     consuming = false;
     logger.error({ err: event.payload.error, restart: event.payload.restart }, 'router consumer crashed');
@@ -118,6 +123,7 @@ export async function startRouter(config: Config, runtime: ServiceRuntime): Prom
           webhooksOf: (workspaceId) => webhookView.onlineWebhooksOf(workspaceId),
           webhookViewIsFresh: () => webhookView.isFresh(),
           decodeWireFormat,
+          registryWaits,
           receipts,
           metrics,
           logger,
@@ -141,10 +147,11 @@ export async function startRouter(config: Config, runtime: ServiceRuntime): Prom
   }, 10 * 60_000);
   purge.unref();
 
-  runtime.addReadinessCheck(() => consuming && webhookView.isFresh());
+  runtime.addReadinessCheck(() => consuming && webhookView.isFresh() && registryWaits.waiting() === 0);
   runtime.onShutdown({
     name: 'consumer (intake, in-flight batch and its receipts)',
     run: async () => {
+      registryWaits.stop();
       await consumer.disconnect();
       await transactions.drain();
     },

@@ -1,6 +1,6 @@
 /**
- * `npm start`: brings up a local broker and database (unless KAFKA_BROKERS / DATABASE_URL
- * point elsewhere), creates topics, runs migrations, starts the four services with
+ * `npm start`: brings up a local broker, database and schema registry (unless
+ * KAFKA_BROKERS / DATABASE_URL / SCHEMA_REGISTRY_URL point elsewhere), creates topics, runs migrations, starts the four services with
  * development settings, prints where everything is, and stops it all on Ctrl-C.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -15,6 +15,7 @@ import { startLocalKafka } from '../kafka-broker';
 import { firstFreePort } from '../ports';
 import { startLocalPostgres } from '../postgres-server';
 import { findRepoRoot } from '../repo-root';
+import { startLocalSchemaRegistry } from '../schema-registry';
 
 const SERVICES = ['api', 'router', 'sender', 'health'] as const;
 const say = (line: string) => process.stdout.write(`[hookstream] ${line}\n`);
@@ -81,6 +82,7 @@ async function main(): Promise<void> {
 
   let kafkaBrokers = env.KAFKA_BROKERS;
   let databaseUrl = env.DATABASE_URL;
+  let schemaRegistryUrl = env.SCHEMA_REGISTRY_URL;
   const silent = pino({ level: 'silent' });
 
   const startKafka = async () => {
@@ -106,7 +108,23 @@ async function main(): Promise<void> {
     stopInfrastructure.push(() => server.stop());
     databaseUrl = server.url;
   };
-  await Promise.all([startKafka(), startPostgres()]);
+  const startSchemaRegistry = async () => {
+    if (schemaRegistryUrl) {
+      say(`using the schema registry at ${redactUrl(schemaRegistryUrl)} (SCHEMA_REGISTRY_URL)`);
+      return;
+    }
+    say('starting a local schema registry (Apicurio Registry, Confluent API)');
+    const registry = await startLocalSchemaRegistry({
+      repoRoot,
+      dataDir: path.join(devDir, 'schema-registry'),
+      port: 8081,
+      managementPort: 9081,
+      log: say,
+    });
+    stopInfrastructure.push(() => registry.stop());
+    schemaRegistryUrl = registry.url;
+  };
+  await Promise.all([startKafka(), startPostgres(), startSchemaRegistry()]);
   if (!kafkaBrokers || !databaseUrl) throw new Error('infrastructure did not start');
 
   const topicConfig = {
@@ -143,6 +161,7 @@ async function main(): Promise<void> {
         ...env,
         KAFKA_BROKERS: kafkaBrokers,
         DATABASE_URL: databaseUrl,
+        ...(schemaRegistryUrl ? { SCHEMA_REGISTRY_URL: schemaRegistryUrl } : {}),
         ADMIN_TOKEN: adminToken,
         WEBHOOK_SECRET_KEY: secretKey,
         API_PORT: String(apiPort),
@@ -174,6 +193,7 @@ async function main(): Promise<void> {
   }
   say(`  Kafka          ${kafkaBrokers}`);
   say(`  PostgreSQL     ${redactUrl(databaseUrl)}`);
+  if (schemaRegistryUrl) say(`  registry       ${redactUrl(schemaRegistryUrl)}  (schemas of wire-format domain events, Confluent API)`);
   say(`  admin token    stored in ${path.relative(repoRoot, path.join(devDir, 'admin-token'))} (or ADMIN_TOKEN)`);
   say('  an API key:    curl -s -X POST -H "Authorization: Bearer $(cat .data/dev/admin-token)" \\');
   say(`                   -H 'content-type: application/json' -d '{"name":"My workspace"}' http://127.0.0.1:${apiPort}/admin/v1/workspaces`);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { validateDomainEvent, normalizeDecodedEnvelope } from '@hookstream/events';
 import { createSchemaRegistry } from '@hookstream/producer';
-import { createTestDatabase, createTestTopics, startSchemaRegistry, testInfrastructure, testKafka, uniquePrefix, waitFor, type TestDatabase } from '@hookstream/testkit';
+import { createTestDatabase, createTestTopics, testInfrastructure, testSchemaRegistry, testKafka, uniquePrefix, waitFor, type TestDatabase } from '@hookstream/testkit';
 import type { KafkaMessage, TopicNames } from '@hookstream/kafka';
 import { runCommand } from './commands';
 
@@ -130,34 +130,30 @@ describe('npm run cli -- event publish', () => {
   });
 
   it('publishes in the Confluent wire format through a schema registry (Avro and JSON Schema)', async () => {
-    const registryServer = await startSchemaRegistry();
-    try {
-      const registry = createSchemaRegistry(registryServer.url);
-      for (const encoding of ['avro', 'json-schema']) {
-        // One subject per schema type: a registry's compatibility rules refuse an Avro
-        // subject's next version in JSON Schema.
-        const subject = `${topics.domainEvents}-${encoding}-value`;
-        const result = await publish(['--workspace', workspaceId, '--type', 'Individual.MarkedAsRelevant', '--encoding', encoding, '--subject', subject], {
-          SCHEMA_REGISTRY_URL: registryServer.url,
-        });
-        expect(result).toMatchObject({ code: 0 });
-        expect(result.stdout).toContain('Confluent wire format');
-        const id = /id ([0-9a-f-]{36}), to /.exec(result.stdout)?.[1] as string;
-        const decoded = await waitFor(
-          async () => {
-            for (const message of received) {
-              if (message.value?.[0] !== 0) continue;
-              const envelope = normalizeDecodedEnvelope(await registry.decode(message.value));
-              if ((envelope as { id?: string }).id === id) return envelope;
-            }
-            return undefined;
-          },
-          { timeoutMs: 60_000, description: `the ${encoding} event` },
-        );
-        expect(validateDomainEvent(decoded)).toMatchObject({ ok: true, event: { type: 'Individual.MarkedAsRelevant', workspace: { id: workspaceId } } });
-      }
-    } finally {
-      await registryServer.close();
+    const registryServer = testSchemaRegistry();
+    const registry = createSchemaRegistry(registryServer.url);
+    for (const encoding of ['avro', 'json-schema']) {
+      // One subject per schema type: a registry's compatibility rules refuse an Avro
+      // subject's next version in JSON Schema.
+      const subject = `${topics.domainEvents}-${encoding}-value`;
+      const result = await publish(['--workspace', workspaceId, '--type', 'Individual.MarkedAsRelevant', '--encoding', encoding, '--subject', subject], {
+        SCHEMA_REGISTRY_URL: registryServer.url,
+      });
+      expect(result).toMatchObject({ code: 0 });
+      expect(result.stdout).toContain('Confluent wire format');
+      const id = /id ([0-9a-f-]{36}), to /.exec(result.stdout)?.[1] as string;
+      const decoded = await waitFor(
+        async () => {
+          for (const message of received) {
+            if (message.value?.[0] !== 0) continue;
+            const envelope = normalizeDecodedEnvelope(await registry.decode(message.value));
+            if ((envelope as { id?: string }).id === id) return envelope;
+          }
+          return undefined;
+        },
+        { timeoutMs: 60_000, description: `the ${encoding} event` },
+      );
+      expect(validateDomainEvent(decoded)).toMatchObject({ ok: true, event: { type: 'Individual.MarkedAsRelevant', workspace: { id: workspaceId } } });
     }
   });
 });
