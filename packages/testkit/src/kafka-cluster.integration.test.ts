@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { startTestKafkaCluster, waitFor } from '@hookstream/testkit';
-import { movePartitionLeader, partitionLeaders } from './index';
+import { movePartitionLeader, partitionLeaders } from '@hookstream/local-infra';
+import { startTestKafkaCluster, waitFor } from './index';
 
 /**
  * The multi-broker cluster the fault tests run on: three KRaft nodes, replication factor 3,
