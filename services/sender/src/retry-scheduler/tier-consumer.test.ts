@@ -44,7 +44,7 @@ function retry(eventNumber: number, retryCount: number, dueAt: number): Delivery
   };
 }
 
-function simulation() {
+function simulation(options: { maxHeld?: number } = {}) {
   const partitions = TIERS.map(() => ({ log: [] as Stored[], position: 0, paused: false }));
   const sent: Array<{ eventId: string; retryCount: number; latenessMs: number }> = [];
   const metrics = createSenderMetrics(new Registry());
@@ -74,6 +74,7 @@ function simulation() {
     delaysMs: tierDelaysMs(SCHEDULE_MS, TIERS.length),
     moveRetry: async (delivery, tier) => write(tier, delivery),
     now: () => Date.now(),
+    maxHeld: options.maxHeld,
   });
 
   /** One fetch of every partition that is not paused and has something to read. */
@@ -166,5 +167,34 @@ describe('the retry tier consumer', () => {
       ['40h', '13h', 1],
       ['13h', '4h', 1],
     ]);
+  });
+
+  it('sends on time a retry due sooner than those written before it, far beyond the first fetch', async () => {
+    const sim = simulation();
+    // 3,000 ordinary retries 1 (six fetches), then one written late: its first call
+    // answered after half an hour, so it is due 30 minutes after being written.
+    for (let index = 0; index < 3_000; index += 1) {
+      jest.setSystemTime(START + Math.floor(index / 100) * 1_000);
+      sim.write(0, retry(index + 1, 1, Date.now() + HOUR));
+    }
+    jest.setSystemTime(START + 60_000);
+    sim.write(0, retry(3_001, 1, START + 30 * MINUTE));
+    await sim.runUntil(3_001, START + 3 * HOUR);
+    expect(sim.sent).toHaveLength(3_001);
+    expect(sim.sent.find((send) => send.eventId.endsWith('000000003001'))?.latenessMs).toBe(0);
+    expect(Math.max(...sim.sent.map((send) => send.latenessMs))).toBeLessThanOrEqual(1_000);
+  });
+
+  it('waits in the partition once memory is full, and still sends every retry once and on time', async () => {
+    const sim = simulation({ maxHeld: 100 });
+    for (let index = 0; index < 1_000; index += 1) {
+      jest.setSystemTime(START + Math.floor(index / 10) * 1_000);
+      sim.write(0, retry(index + 1, 1, Date.now() + HOUR));
+    }
+    await sim.runUntil(1_000, START + 3 * HOUR);
+    expect(sim.sent).toHaveLength(1_000);
+    expect(new Set(sim.sent.map((send) => send.eventId)).size).toBe(1_000);
+    expect(Math.max(...sim.sent.map((send) => send.latenessMs))).toBeLessThanOrEqual(1_000);
+    expect((await sim.metrics.retriesHeld.get()).values[0]?.value).toBe(0);
   });
 });

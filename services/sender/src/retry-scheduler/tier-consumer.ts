@@ -22,6 +22,7 @@ interface Held {
   timer: NodeJS.Timeout;
   topic: string;
   partition: number;
+  until: number;
 }
 
 const DEFAULT_MAX_HELD = 10_000;
@@ -34,16 +35,16 @@ function writtenAtOf(message: KafkaMessage, dueAt: number, delayMs: number): num
 
 /**
  * The retry tiers' consumer. A partition is read in order; each retry read is sent when
- * due, moved on when it has waited its tier's delay (see placement.ts), or waited on. A
- * batch handles every message it holds (sending the due ones even behind one that waits),
- * then seeks back to the first message that waits and pauses just that partition until the
- * earliest of those reaches its gate. No handler sleeps; other partitions, tiers and first
- * calls go on; and waits survive a restart because a waiting message is never committed.
+ * due, moved to another tier when it has waited its tier's delay without falling due (see
+ * placement.ts), or kept in memory until due (its offset stays uncommitted, so a restart
+ * reads it again) while the partition reads on. Only when `maxHeld` retries are in memory
+ * does a partition seek back to the first retry it could not keep and pause until memory
+ * frees up. No handler sleeps; other partitions, tiers and first calls go on.
  *
- * Since a message waits in its tier at most the tier's delay after it was written, and
- * write times grow along a partition, the first waiting message is also (within the slack)
- * the first to reach its gate: a retry due later no longer holds back those due sooner
- * behind it, in this fetch or beyond.
+ * A tier's messages reach their gate (`min(due, written + tier delay)`) in write order, so
+ * memory holds the soonest of them, and a retry due sooner than those written before it
+ * (written late under load, or after a manual retry) is found as long as it lies within
+ * the retries in memory, not only within the first fetch.
  */
 export function createRetryTierHandler(dependencies: RetryTierDependencies) {
   const timers = new Map<string, NodeJS.Timeout>();
@@ -60,7 +61,31 @@ export function createRetryTierHandler(dependencies: RetryTierDependencies) {
     return dispatch(dependencies, { topic, partition, heartbeat }, message.offset, delivery.event_id, deliveryWork(dependencies, message, delivery));
   };
 
-  /** Keeps a retry in memory until due; its offset stays uncommitted meanwhile. */
+  /** Moves a retry to another tier (see placement.ts); its offset completes once it is written there. */
+  const move = (topic: string, partition: number, message: KafkaMessage, delivery: DeliveryMessage, toTier: number, heartbeat: () => Promise<void>) => {
+    metrics.retriesMoved.inc({ from_tier: tierLabel(dependencies.tierOf(topic)), to_tier: tierLabel(toTier) });
+    return dispatch(dependencies, { topic, partition, heartbeat }, message.offset, delivery.event_id, async () => {
+      await dependencies.moveRetry(delivery, toTier);
+      return DONE;
+    });
+  };
+
+  const decide = (topic: string, message: KafkaMessage, delivery: DeliveryMessage) => {
+    const tier = dependencies.tierOf(topic);
+    const dueAt = Date.parse(delivery.due_at);
+    return decideWaiting({
+      dueAt,
+      writtenAt: writtenAtOf(message, dueAt, dependencies.delaysMs[tier] ?? 0),
+      tier,
+      delaysMs: dependencies.delaysMs,
+      now: now(),
+    });
+  };
+
+  /**
+   * Keeps a read retry in memory until `until` (its gate, or its due time), then decides
+   * again; its offset stays uncommitted meanwhile, and the partition reads on.
+   */
   const hold = (topic: string, partition: number, message: KafkaMessage, delivery: DeliveryMessage, until: number) => {
     tracker.track(topic, partition, message.offset, 'waiting');
     const key = heldKey(topic, partition, message.offset);
@@ -68,18 +93,26 @@ export function createRetryTierHandler(dependencies: RetryTierDependencies) {
       () => {
         held.delete(key);
         metrics.retriesHeld.set(held.size);
-        void send(topic, partition, message, delivery, noHeartbeat);
+        const decision = decide(topic, message, delivery);
+        if (decision.kind === 'send') void send(topic, partition, message, delivery, noHeartbeat);
+        else if (decision.kind === 'move') void move(topic, partition, message, delivery, decision.tier, noHeartbeat);
+        else hold(topic, partition, message, delivery, decision.until);
       },
       Math.max(0, until - now()),
     );
     timer.unref();
-    held.set(key, { timer, topic, partition });
+    held.set(key, { timer, topic, partition, until });
     metrics.retriesHeld.set(held.size);
+  };
+
+  const earliestHeld = () => {
+    let earliest = Number.POSITIVE_INFINITY;
+    for (const entry of held.values()) earliest = Math.min(earliest, entry.until);
+    return earliest;
   };
 
   const handler = async (payload: EachBatchPayload): Promise<void> => {
     const { batch, resolveOffset, isRunning, isStale, heartbeat } = payload;
-    const tier = dependencies.tierOf(batch.topic);
     let firstWaitingOffset: string | undefined;
     let earliestGate = Number.POSITIVE_INFINITY;
 
@@ -95,25 +128,15 @@ export function createRetryTierHandler(dependencies: RetryTierDependencies) {
         tracker.complete(batch.topic, batch.partition, message.offset);
         continue;
       }
-      const dueAt = Date.parse(delivery.due_at);
-      const decision = decideWaiting({
-        dueAt,
-        writtenAt: writtenAtOf(message, dueAt, dependencies.delaysMs[tier] ?? 0),
-        tier,
-        delaysMs: dependencies.delaysMs,
-        now: now(),
-      });
+      const decision = decide(batch.topic, message, delivery);
       if (decision.kind === 'send') {
         await send(batch.topic, batch.partition, message, delivery, heartbeat);
       } else if (decision.kind === 'move') {
-        metrics.retriesMoved.inc({ from_tier: tierLabel(tier), to_tier: tierLabel(decision.tier) });
-        await dispatch(dependencies, { topic: batch.topic, partition: batch.partition, heartbeat }, message.offset, delivery.event_id, async () => {
-          await dependencies.moveRetry(delivery, decision.tier);
-          return DONE;
-        });
-      } else if (decision.kind === 'hold' && held.size < maxHeld) {
+        await move(batch.topic, batch.partition, message, delivery, decision.tier, heartbeat);
+      } else if (held.size < maxHeld) {
         hold(batch.topic, batch.partition, message, delivery, decision.until);
       } else {
+        // Memory is full: the partition waits here, read again once held retries went out.
         tracker.track(batch.topic, batch.partition, message.offset, 'waiting');
         firstWaitingOffset ??= message.offset;
         earliestGate = Math.min(earliestGate, decision.until);
@@ -125,7 +148,9 @@ export function createRetryTierHandler(dependencies: RetryTierDependencies) {
       await heartbeat();
       return;
     }
-    // Read again from the first waiting message when the earliest one reaches its gate.
+    // Read again from the first message not held once there is room, and no sooner than the
+    // earliest of them reaches its gate (reading again into a full memory would only spin).
+    earliestGate = Math.max(earliestGate, earliestHeld());
     const partitionKey = `${batch.topic}:${batch.partition}`;
     dependencies.consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
     dependencies.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: firstWaitingOffset });
