@@ -12,10 +12,11 @@ import { startService, type RunningService, type ServiceName } from './services'
  * services as processes, a producer of domain events, and the outcomes and dead letters
  * read back from Kafka.
  */
-export async function createHarness(label: string, options: { env?: Record<string, string> } = {}) {
+export async function createHarness(label: string, options: { env?: Record<string, string>; database?: TestDatabase; partitions?: number } = {}) {
   const prefix = uniquePrefix(label);
-  const topics: TopicNames = await createTestTopics(prefix);
-  const database: TestDatabase = await createTestDatabase();
+  const topics: TopicNames = await createTestTopics(prefix, options.partitions);
+  // A test that stops its database brings one of its own (the shared server stays up).
+  const database: TestDatabase = options.database ?? (await createTestDatabase());
   const secretKey = newSecretKey();
   const seed = createSeeder(database.knex, secretKey);
   const receiver: Receiver = await startReceiver();

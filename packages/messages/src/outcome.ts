@@ -23,8 +23,11 @@ export const FAILURE_KINDS = [
 ] as const;
 export type FailureKind = (typeof FAILURE_KINDS)[number];
 
-/** Why an attempt was not sent at all. */
-export const NOT_SENT_REASONS = ['webhook_deleted', 'webhook_offline', 'already_succeeded', 'superseded'] as const;
+/**
+ * Why an attempt was not sent at all. `unknown_event_type`: the domain event's type left
+ * the catalog after the event was routed, so no payload can be built for it.
+ */
+export const NOT_SENT_REASONS = ['webhook_deleted', 'webhook_offline', 'already_succeeded', 'superseded', 'unknown_event_type'] as const;
 export type NotSentReason = (typeof NOT_SENT_REASONS)[number];
 
 const isoTimestamp = z.iso.datetime({ offset: true });

@@ -36,6 +36,17 @@ export function createSenderMetrics(registry: Registry) {
       labelNames: ['tier'] as const,
       registers: [registry],
     }),
+    retriesMoved: new Counter({
+      name: 'hookstream_sender_retries_moved_total',
+      help: 'Retries that waited their tier\'s delay without falling due (after a manual retry or a schedule change) and were written to the tier that fits the rest of their wait',
+      labelNames: ['from_tier', 'to_tier'] as const,
+      registers: [registry],
+    }),
+    retriesHeld: new Gauge({
+      name: 'hookstream_sender_retries_held',
+      help: 'Retries kept in memory until due because the rest of their wait is shorter than any tier\'s delay (their offsets stay uncommitted)',
+      registers: [registry],
+    }),
     retryLateness: new Histogram({
       name: 'hookstream_sender_retry_lateness_seconds',
       help: 'How late an automatic retry was sent: sent minus due, by tier',
@@ -69,6 +80,23 @@ export function createSenderMetrics(registry: Registry) {
       name: 'hookstream_sender_dns_lookups_total',
       help: 'Host name lookups of webhook connections, by how they were answered (local, cached, resolved, failed)',
       labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    gaveUp: new Counter({
+      name: 'hookstream_sender_gave_up_total',
+      help: 'Messages that ended without an attempt, by reason: a not-sent outcome says why (webhook_deleted, webhook_offline, already_succeeded, superseded, unknown_event_type), or the message was dropped (undecodable)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    infrastructureFailures: new Counter({
+      name: 'hookstream_sender_infrastructure_failures_total',
+      help: 'Attempts that could not be decided because something the sender depends on failed (database), or failed unexpectedly; each is tried again after a backoff',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    waitingForInfrastructure: new Gauge({
+      name: 'hookstream_sender_waiting_for_infrastructure',
+      help: 'Messages backing off after an infrastructure failure, their offsets held until they are tried again',
       registers: [registry],
     }),
     undecodable: new Counter({

@@ -2,14 +2,16 @@ import type { loadConfig } from '@hookstream/config';
 import { createDatabase, createSecretBox, createWebhookView, parseSecretKey, waitForDatabase } from '@hookstream/db';
 import { compressionType, createKafka, prepareKafka, RETRY_TIER_TOPICS, startConsumerLagMetric, type Consumer } from '@hookstream/kafka';
 import type { ServiceRuntime } from '@hookstream/observability';
+import { deliveryMessageSchema, encodeMessage } from '@hookstream/messages';
 import { parseCidrList } from '@hookstream/target-safety';
 import type { configShape } from './config';
 import { createCallStateReader } from './delivery/call-state';
-import { createImmediateBatchHandler, createRetryTierHandler } from './delivery/consumers';
+import { createImmediateBatchHandler, InfrastructureWaits } from './delivery/consumers';
 import { Capacity, EndpointLimiter } from './delivery/endpoint-limiter';
 import { executeDelivery } from './delivery/execute-delivery';
 import { PartitionTracker } from './delivery/partition-tracker';
 import { createBatchingPublisher } from './delivery/publisher';
+import { createRetryTierHandler, tierDelaysMs } from './retry-scheduler';
 import { createWebhookClient } from './http/webhook-client';
 import { createSenderMetrics } from './metrics';
 import { tierLabel } from './retry-schedule';
@@ -80,6 +82,9 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
     metrics,
     logger,
   };
+  // Messages waiting on the database, and the end of their waits at shutdown.
+  const waits = new InfrastructureWaits(metrics);
+  const stopping = new AbortController();
   const execute = (delivery: Parameters<typeof executeDelivery>[1], traceparent: string | undefined, bytes: number) =>
     executeDelivery(deliveryDependencies, delivery, traceparent, bytes);
 
@@ -99,20 +104,27 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
 
   const tierIndexOf = new Map(retryTiers.map((topic, index) => [topic, index]));
   const retryHandler = createRetryTierHandler({
+    tierOf: (topic) => tierIndexOf.get(topic) ?? 0,
+    delaysMs: tierDelaysMs(config.WEBHOOK_RETRY_SCHEDULE, retryTiers.length),
+    moveRetry: (delivery, tier) =>
+      publisher.publish([{ topic: retryTiers[tier] as string, key: delivery.event_id, value: encodeMessage(deliveryMessageSchema, delivery) }]),
     tracker: retryTracker,
     capacity,
     metrics,
     logger,
     execute,
+    waits,
+    signal: stopping.signal,
     consumer: retries,
-    tierLabelOf: (topic) => tierLabel(tierIndexOf.get(topic) ?? 0),
   });
 
   const joined = { firstCalls: false, retries: false };
   const watch = (consumer: Consumer, name: keyof typeof joined) => {
-    consumer.on(consumer.events.GROUP_JOIN, () => {
+    consumer.on(consumer.events.GROUP_JOIN, (event) => {
       joined[name] = true;
-      if (name === 'retries') retryHandler.onRebalance(retryTiers);
+      // Partitions that went to another member are forgotten: their offsets are its to commit.
+      if (name === 'retries') retryHandler.onRebalance(retryTiers, event.payload.memberAssignment);
+      else firstCallTracker.retainOnly(event.payload.memberAssignment);
     });
     consumer.on(consumer.events.CRASH, (event) => {
       joined[name] = false;
@@ -127,7 +139,7 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
     autoCommit: false,
     eachBatchAutoResolve: false,
     partitionsConsumedConcurrently: config.KAFKA_TOPIC_PARTITIONS,
-    eachBatch: createImmediateBatchHandler({ tracker: firstCallTracker, capacity, metrics, logger, execute }),
+    eachBatch: createImmediateBatchHandler({ tracker: firstCallTracker, capacity, metrics, logger, execute, waits, signal: stopping.signal }),
   });
   await retries.run({
     autoCommit: false,
@@ -173,13 +185,16 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
     onError: (error) => logger.debug({ err: error }, 'measuring consumer lag failed'),
   });
 
-  runtime.addReadinessCheck(() => joined.firstCalls && joined.retries && webhookView.isFresh());
+  // Not ready while messages wait on the database (hookstream_sender_waiting_for_infrastructure).
+  runtime.addReadinessCheck(() => joined.firstCalls && joined.retries && webhookView.isFresh() && waits.waiting === 0);
   runtime.onShutdown({
     name: 'stop intake',
     run: async () => {
       firstCalls.pause([{ topic: topics.webhookDeliveries }]);
       retries.pause(retryTiers.map((topic) => ({ topic })));
       retryHandler.stop();
+      // Messages backing off after a database failure stop waiting, uncommitted.
+      stopping.abort();
     },
   });
   runtime.onShutdown({

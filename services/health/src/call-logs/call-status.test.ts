@@ -37,6 +37,11 @@ describe('effectOfOutcome', () => {
       { kind: 'cancel', reason: 'webhook_offline' },
     ],
     [
+      'a call not sent because its event type left the catalog is cancelled with that reason',
+      { result: 'not_sent', final: true, next_retry_at: null, not_sent_reason: 'unknown_event_type' },
+      { kind: 'cancel', reason: 'unknown_event_type' },
+    ],
+    [
       'a retry not sent because the call already succeeded changes nothing',
       { result: 'not_sent', final: true, next_retry_at: null, not_sent_reason: 'already_succeeded' },
       { kind: 'ignore' },

@@ -7,13 +7,13 @@ export type CallStatus = 'pending' | 'succeeded' | 'retrying' | 'failed' | 'canc
  * What one outcome does to its call's log:
  * - `attempt`: an attempt was made; it is added to the log and sets the status;
  * - `cancel`: a retry (or first call) was not sent because the webhook is deleted or
- *   offline (docs/webhooks.md "Retries"); no attempt, but the log says why;
+ *   offline, or because its event type left the catalog (docs/webhooks.md "Retries"); no attempt, but the log says why;
  * - `ignore`: a retry not sent because the call already succeeded, or because a manual
  *   retry took its slot; it is neither an attempt nor a change of status.
  */
 export type OutcomeEffect =
   | { kind: 'attempt'; status: Extract<CallStatus, 'succeeded' | 'retrying' | 'failed'>; nextRetryAt: string | null }
-  | { kind: 'cancel'; reason: Extract<NotSentReason, 'webhook_deleted' | 'webhook_offline'> }
+  | { kind: 'cancel'; reason: Extract<NotSentReason, 'webhook_deleted' | 'webhook_offline' | 'unknown_event_type'> }
   | { kind: 'ignore' };
 
 export function effectOfOutcome(
@@ -29,7 +29,11 @@ export function effectOfOutcome(
         ? { kind: 'attempt', status: 'failed', nextRetryAt: null }
         : { kind: 'attempt', status: 'retrying', nextRetryAt: outcome.next_retry_at };
     case 'not_sent':
-      if (outcome.not_sent_reason === 'webhook_deleted' || outcome.not_sent_reason === 'webhook_offline') {
+      if (
+        outcome.not_sent_reason === 'webhook_deleted' ||
+        outcome.not_sent_reason === 'webhook_offline' ||
+        outcome.not_sent_reason === 'unknown_event_type'
+      ) {
         return { kind: 'cancel', reason: outcome.not_sent_reason };
       }
       return { kind: 'ignore' };

@@ -1,9 +1,49 @@
-import type { Consumer, EachBatchPayload, KafkaMessage } from '@hookstream/kafka';
-import { decodeMessage, deliveryMessageSchema, type DeliveryMessage } from '@hookstream/messages';
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { EachBatchPayload, KafkaMessage } from '@hookstream/kafka';
+import type { DeliveryMessage } from '@hookstream/messages';
 import type { Logger } from '@hookstream/observability';
 import type { SenderMetrics } from '../metrics';
 import type { Capacity, Claim } from './endpoint-limiter';
 import type { PartitionTracker } from './partition-tracker';
+import { parseDelivery, type DeliveryResult } from './steps';
+
+/** How long a message waits before it is tried again after an infrastructure failure. */
+export interface BackoffPolicy {
+  firstMs: number;
+  maxMs: number;
+  random: () => number;
+}
+
+export const DEFAULT_BACKOFF: BackoffPolicy = { firstMs: 250, maxMs: 5_000, random: Math.random };
+
+/**
+ * The wait before try `failures + 1`: doubling from `firstMs` up to `maxMs`, of which a
+ * random half, so that the messages that failed together do not all come back at once.
+ */
+export function backoffDelayMs(failures: number, policy: BackoffPolicy): number {
+  const ceiling = Math.min(policy.maxMs, policy.firstMs * 2 ** Math.max(0, failures - 1));
+  return Math.round(ceiling / 2 + (policy.random() * ceiling) / 2);
+}
+
+/**
+ * The messages of this process that wait on infrastructure right now: the readiness
+ * check reports the sender not ready while any does.
+ */
+export class InfrastructureWaits {
+  private count = 0;
+  constructor(private readonly metrics: Pick<SenderMetrics, 'waitingForInfrastructure'>) {}
+  enter(): void {
+    this.count += 1;
+    this.metrics.waitingForInfrastructure.inc();
+  }
+  leave(): void {
+    this.count -= 1;
+    this.metrics.waitingForInfrastructure.dec();
+  }
+  get waiting(): number {
+    return this.count;
+  }
+}
 
 export interface DispatchDependencies {
   tracker: PartitionTracker;
@@ -11,7 +51,11 @@ export interface DispatchDependencies {
   metrics: SenderMetrics;
   logger: Logger;
   /** `bytes`: the size of the call's message, held against its endpoint's share. */
-  execute: (delivery: DeliveryMessage, traceparent: string | undefined, bytes: number) => Promise<void>;
+  execute: (delivery: DeliveryMessage, traceparent: string | undefined, bytes: number) => Promise<DeliveryResult>;
+  waits: InfrastructureWaits;
+  /** Aborted at shutdown: a message still backing off is left uncommitted, to be read again. */
+  signal?: AbortSignal;
+  backoff?: BackoffPolicy;
 }
 
 function traceparentOf(message: KafkaMessage): string | undefined {
@@ -20,56 +64,105 @@ function traceparentOf(message: KafkaMessage): string | undefined {
   return first?.toString();
 }
 
+/** What is done with one dispatched message: an attempt, or moving a retry to another tier. */
+export type MessageWork = () => Promise<DeliveryResult>;
+
+export function deliveryWork(dependencies: Pick<DispatchDependencies, 'execute'>, message: KafkaMessage, delivery: DeliveryMessage): MessageWork {
+  const traceparent = traceparentOf(message);
+  const bytes = message.value?.length ?? 0;
+  return () => dependencies.execute(delivery, traceparent, bytes);
+}
+
+/** What a message holds of the pool: automatic retries may hold only their share, so first calls stay ahead. */
+export function claimOf(message: KafkaMessage, delivery: DeliveryMessage): Claim {
+  return { kind: delivery.type === 'automatic_retry' ? 'retry' : 'first', bytes: message.value?.length ?? 0 };
+}
+
 /**
- * Starts one message's attempt without waiting for it: the partition goes on with the
- * next message while this one is in flight, and the tracker holds the commit point below
- * it until its outcome is durable.
+ * Starts one message's work without waiting for it: the partition goes on with the next
+ * message while this one is in flight, and the tracker holds the commit point below it
+ * until its outcome is durable.
  */
-async function dispatch(
+export async function dispatch(
   dependencies: DispatchDependencies,
-  payload: EachBatchPayload,
-  message: KafkaMessage,
-  delivery: DeliveryMessage,
+  where: { topic: string; partition: number; heartbeat: () => Promise<void> },
+  offset: string,
+  eventId: string,
+  work: MessageWork,
+  claim: Claim,
 ): Promise<void> {
-  const { batch, heartbeat } = payload;
-  // Automatic retries may hold only their share of the pool: first calls stay ahead.
-  const claim: Claim = { kind: delivery.type === 'automatic_retry' ? 'retry' : 'first', bytes: message.value?.length ?? 0 };
+  const { topic, partition, heartbeat } = where;
   // Wait for a free slot, heartbeating so that a long wait never costs the group membership.
   if (!dependencies.capacity.tryAcquire(claim)) {
     while (!(await dependencies.capacity.acquire(1_000, claim))) await heartbeat();
   }
-  dependencies.tracker.track(batch.topic, batch.partition, message.offset, 'in_flight');
+  dependencies.tracker.track(topic, partition, offset, 'in_flight');
   dependencies.metrics.inFlight.inc();
-  void attempt(dependencies, batch.topic, batch.partition, message.offset, delivery, traceparentOf(message), claim);
+  void attempt(dependencies, topic, partition, offset, eventId, work, claim);
 }
 
-/** One dispatched attempt to its end; the slot and the tracked offset are freed whatever happens. */
+/**
+ * One dispatched message to its end. `done` and `gave_up` have published an outcome: the
+ * message is complete and its offset may be committed. `retry_later` (the database could
+ * not be read) and anything thrown (a fault of the sender itself) are tried again after a
+ * backoff, for as long as it takes: the offset is held meanwhile, so that a message is
+ * never completed without an outcome, not even across a restart. The slot is freed
+ * whatever happens.
+ */
 async function attempt(
   dependencies: DispatchDependencies,
   topic: string,
   partition: number,
   offset: string,
-  delivery: DeliveryMessage,
-  traceparent: string | undefined,
+  eventId: string,
+  work: MessageWork,
   claim: Claim,
 ): Promise<void> {
+  const { metrics, logger, waits } = dependencies;
+  let failures = 0;
   try {
-    await dependencies.execute(delivery, traceparent, claim.bytes);
-  } catch (error) {
-    // executeDelivery retries its own publishing; reaching here is a bug, not an outage.
-    dependencies.logger.error({ err: error, eventId: delivery.event_id }, 'delivery failed unexpectedly');
+    for (;;) {
+      let result: DeliveryResult;
+      try {
+        result = await work();
+      } catch (error) {
+        result = { kind: 'retry_later', reason: 'unexpected', error };
+      }
+      if (result.kind !== 'retry_later') {
+        if (result.kind === 'gave_up') metrics.gaveUp.inc({ reason: result.reason });
+        dependencies.tracker.complete(topic, partition, offset);
+        return;
+      }
+      failures += 1;
+      if (failures === 1) waits.enter();
+      metrics.infrastructureFailures.inc({ reason: result.reason });
+      if (failures === 1 || failures % 20 === 0) {
+        const fields = { err: result.error, eventId, reason: result.reason, failures, topic, partition, offset };
+        if (result.reason === 'unexpected') logger.error(fields, 'delivery failed unexpectedly; trying the message again after a backoff');
+        else logger.warn(fields, 'the database could not be read; the message waits and is tried again');
+      }
+      if (dependencies.signal?.aborted) return;
+      try {
+        await sleep(backoffDelayMs(failures, dependencies.backoff ?? DEFAULT_BACKOFF), undefined, { signal: dependencies.signal });
+      } catch {
+        // Shutting down: the offset stays uncommitted and the message is read again.
+        return;
+      }
+    }
   } finally {
-    dependencies.tracker.complete(topic, partition, offset);
+    if (failures > 0) waits.leave();
     dependencies.capacity.release(claim);
-    dependencies.metrics.inFlight.dec();
+    metrics.inFlight.dec();
   }
 }
 
-function decode(dependencies: DispatchDependencies, message: KafkaMessage, topicKind: string): DeliveryMessage | undefined {
-  const decoded = decodeMessage(deliveryMessageSchema, message.value);
-  if (decoded.ok) return decoded.value;
+/** The parse step: a delivery message, or a drop counted with its reason. */
+export function parse(dependencies: DispatchDependencies, message: KafkaMessage, topicKind: string): DeliveryMessage | undefined {
+  const parsed = parseDelivery(message);
+  if (parsed.kind === 'ok') return parsed.delivery;
   dependencies.metrics.undecodable.inc({ topic_kind: topicKind });
-  dependencies.logger.error({ offset: message.offset, error: decoded.error }, 'skipping a message that breaks the delivery contract');
+  dependencies.metrics.gaveUp.inc({ reason: parsed.reason });
+  dependencies.logger.error({ offset: message.offset, error: parsed.error }, 'skipping a message that breaks the delivery contract');
   return undefined;
 }
 
@@ -77,8 +170,8 @@ function decode(dependencies: DispatchDependencies, message: KafkaMessage, topic
  * Lets the event loop turn every few messages: a large fetched batch must not build and
  * sign all its requests before any response is read.
  */
-const YIELD_EVERY_MESSAGES = 32;
-const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+export const YIELD_EVERY_MESSAGES = 32;
+export const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /** `webhook-deliveries`: first calls and manual retries, sent as soon as they are read. */
 export function createImmediateBatchHandler(dependencies: DispatchDependencies) {
@@ -88,95 +181,12 @@ export function createImmediateBatchHandler(dependencies: DispatchDependencies) 
       if (index > 0 && index % YIELD_EVERY_MESSAGES === 0) await yieldToEventLoop();
       if (!isRunning() || isStale()) return;
       if (dependencies.tracker.stateOf(batch.topic, batch.partition, message.offset) === undefined) {
-        const delivery = decode(dependencies, message, 'deliveries');
-        if (delivery) await dispatch(dependencies, payload, message, delivery);
+        const delivery = parse(dependencies, message, 'deliveries');
+        const where = { topic: batch.topic, partition: batch.partition, heartbeat };
+        if (delivery) await dispatch(dependencies, where, message.offset, delivery.event_id, deliveryWork(dependencies, message, delivery), claimOf(message, delivery));
       }
       resolveOffset(message.offset);
     }
     await heartbeat();
   };
-}
-
-export interface RetryTierDependencies extends DispatchDependencies {
-  consumer: Pick<Consumer, 'pause' | 'resume' | 'seek'>;
-  tierLabelOf: (topic: string) => string;
-  now?: () => number;
-}
-
-/**
- * The retry tiers: a message waits in its tier until due. A batch sends every message
- * that is due (even behind one that is not), then seeks back to the first waiting message
- * and pauses just that partition until the earliest waiting one falls due. No handler
- * sleeps, other partitions, tiers and first calls go on, and the wait survives a restart
- * because waiting messages are never committed.
- */
-export function createRetryTierHandler(dependencies: RetryTierDependencies) {
-  const timers = new Map<string, NodeJS.Timeout>();
-  const now = dependencies.now ?? Date.now;
-
-  const handler = async (payload: EachBatchPayload): Promise<void> => {
-    const { batch, resolveOffset, isRunning, isStale, heartbeat } = payload;
-    const { tracker } = dependencies;
-    let firstWaitingOffset: string | undefined;
-    let earliestDue = Number.POSITIVE_INFINITY;
-
-    for (const [index, message] of batch.messages.entries()) {
-      if (index > 0 && index % YIELD_EVERY_MESSAGES === 0) await yieldToEventLoop();
-      if (!isRunning() || isStale()) return;
-      const state = tracker.stateOf(batch.topic, batch.partition, message.offset);
-      if (state === 'in_flight' || state === 'done') continue;
-      const delivery = decode(dependencies, message, 'retries');
-      if (!delivery) {
-        tracker.track(batch.topic, batch.partition, message.offset, 'in_flight');
-        tracker.complete(batch.topic, batch.partition, message.offset);
-        continue;
-      }
-      const dueAt = Date.parse(delivery.due_at);
-      if (dueAt > now()) {
-        tracker.track(batch.topic, batch.partition, message.offset, 'waiting');
-        firstWaitingOffset ??= message.offset;
-        earliestDue = Math.min(earliestDue, dueAt);
-        continue;
-      }
-      dependencies.metrics.retryLateness.observe({ tier: dependencies.tierLabelOf(batch.topic) }, Math.max(0, now() - dueAt) / 1_000);
-      await dispatch(dependencies, payload, message, delivery);
-    }
-
-    if (firstWaitingOffset === undefined) {
-      resolveOffset(batch.lastOffset());
-      await heartbeat();
-      return;
-    }
-    // Read again from the first waiting message when the earliest one is due.
-    const partitionKey = `${batch.topic}:${batch.partition}`;
-    dependencies.consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
-    dependencies.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: firstWaitingOffset });
-    clearTimeout(timers.get(partitionKey));
-    const delay = Math.max(0, earliestDue - now());
-    const timer = setTimeout(() => {
-      timers.delete(partitionKey);
-      dependencies.consumer.resume([{ topic: batch.topic, partitions: [batch.partition] }]);
-    }, delay);
-    timer.unref();
-    timers.set(partitionKey, timer);
-  };
-
-  /**
-   * kafkajs keeps partitions paused across a rebalance, and the partitions we get may not
-   * be the ones we paused: start over from the committed offsets, re-reading every waiting
-   * message (its state was never committed) and pausing again where needed.
-   */
-  const onRebalance = (topics: readonly string[]) => {
-    for (const timer of timers.values()) clearTimeout(timer);
-    timers.clear();
-    dependencies.tracker.forgetWaiting();
-    dependencies.consumer.resume(topics.map((topic) => ({ topic })));
-  };
-
-  const stop = () => {
-    for (const timer of timers.values()) clearTimeout(timer);
-    timers.clear();
-  };
-
-  return { handler, onRebalance, stop };
 }

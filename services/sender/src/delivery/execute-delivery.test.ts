@@ -75,7 +75,15 @@ const serverError: HttpAttemptResult = {
   durationMs: 7,
 };
 
-function setUp(options: { webhook?: WebhookState | undefined; result?: HttpAttemptResult; callState?: CallState; limiter?: EndpointLimiter } = {}) {
+function setUp(
+  options: {
+    webhook?: WebhookState | undefined;
+    result?: HttpAttemptResult;
+    callState?: CallState;
+    limiter?: EndpointLimiter;
+    databaseError?: Error;
+  } = {},
+) {
   const posts: Array<{ url: string; headers: Record<string, string>; body: Buffer }> = [];
   const published: OutgoingMessage[][] = [];
   const remembered: Array<[string, CallState]> = [];
@@ -90,10 +98,15 @@ function setUp(options: { webhook?: WebhookState | undefined; result?: HttpAttem
   };
   const dependencies: DeliveryDependencies = {
     webhookOf: () => ('webhook' in options ? options.webhook : onlineWebhook),
-    refreshWebhooks: async () => undefined,
+    refreshWebhooks: async () => {
+      if (options.databaseError) throw options.databaseError;
+    },
     callState: {
       remember: (eventId, state) => remembered.push([eventId, state]),
-      read: async () => options.callState,
+      read: async () => {
+        if (options.databaseError) throw options.databaseError;
+        return options.callState;
+      },
     },
     client,
     limiter: options.limiter ?? new EndpointLimiter(4, 4),
@@ -219,11 +232,11 @@ describe('executeDelivery', () => {
 
   it('keeps T0 through an automatic retry, measures the next slot from it, and leaves the domain event out', async () => {
     const setup = setUp({ result: { ...serverError, statusCode: null, failureKind: 'timeout', error: 'timed out', responseHeaders: {}, responseBody: '' } });
-    const delivery = aDelivery({ type: 'automatic_retry', retry_count: 2, first_attempt_at: '2026-11-25T11:00:00.000Z', due_at: '2026-11-25T11:00:04.000Z' });
+    const delivery = aDelivery({ type: 'automatic_retry', retry_count: 2, first_attempt_at: '2026-11-25T12:00:01.000Z', due_at: '2026-11-25T12:00:05.000Z' });
     await executeDelivery(setup.dependencies, delivery, undefined);
 
     expect(setup.retries()).toEqual([
-      { topic: 'retry-13h', key: delivery.event_id, delivery: { ...delivery, retry_count: 3, first_attempt_at: '2026-11-25T11:00:00.000Z', due_at: '2026-11-25T11:00:13.000Z' } },
+      { topic: 'retry-13h', key: delivery.event_id, delivery: { ...delivery, retry_count: 3, first_attempt_at: '2026-11-25T12:00:01.000Z', due_at: '2026-11-25T12:00:14.000Z' } },
     ]);
     const [outcome] = setup.outcomes() as [OutcomeMessage];
     expect(outcome).toMatchObject({
@@ -233,8 +246,8 @@ describe('executeDelivery', () => {
       failure_kind: 'timeout',
       status_code: null,
       attempted_at: '2026-11-25T12:00:05.250Z',
-      first_attempt_at: '2026-11-25T11:00:00.000Z',
-      next_retry_at: '2026-11-25T11:00:13.000Z',
+      first_attempt_at: '2026-11-25T12:00:01.000Z',
+      next_retry_at: '2026-11-25T12:00:14.000Z',
       final: false,
       response: null,
       domain_event: null,
@@ -265,7 +278,7 @@ describe('executeDelivery', () => {
   ])('does not send when %s, and says so in a final outcome', async (reason, options, endpoint) => {
     const setup = setUp(options);
     const delivery = aDelivery();
-    await executeDelivery(setup.dependencies, delivery, undefined);
+    expect(await executeDelivery(setup.dependencies, delivery, undefined)).toEqual({ kind: 'gave_up', reason });
     expect(setup.posts).toEqual([]);
     expect(setup.retries()).toEqual([]);
     expect(setup.outcomes()[0]).toMatchObject({
@@ -286,6 +299,26 @@ describe('executeDelivery', () => {
     });
     expect(setup.remembered).toEqual([]);
     expect(await setup.attemptCount({ type: 'first_call', outcome: 'not_sent', failure_kind: 'none' })).toBe(1);
+  });
+
+  it.each([
+    ['an automatic retry, reading its call', { webhook: onlineWebhook }, aDelivery({ type: 'automatic_retry', retry_count: 1, first_attempt_at: '2026-11-25T11:00:00.000Z' })],
+    ['a first call to a webhook not in the view yet', { webhook: undefined }, aDelivery()],
+  ])('neither sends nor publishes, and asks to be tried again, when the database fails for %s', async (_case, options, delivery) => {
+    const error = new Error('connect ECONNREFUSED 127.0.0.1:5432');
+    const setup = setUp({ ...options, databaseError: error });
+    const result = await executeDelivery(setup.dependencies, delivery, undefined);
+    expect(result).toEqual({ kind: 'retry_later', reason: 'database', error });
+    expect(setup.posts).toEqual([]);
+    expect(setup.published).toEqual([]);
+  });
+
+  it('gives up on an event whose type left the catalog, with an outcome that says so', async () => {
+    const setup = setUp();
+    const result = await executeDelivery(setup.dependencies, aDelivery({ domain_event: { ...domainEvent, type: 'Case.Archived' } }), undefined);
+    expect(result).toEqual({ kind: 'gave_up', reason: 'unknown_event_type' });
+    expect(setup.posts).toEqual([]);
+    expect(setup.outcomes()).toEqual([expect.objectContaining({ result: 'not_sent', not_sent_reason: 'unknown_event_type', final: true, endpoint: URL })]);
   });
 
   it.each([

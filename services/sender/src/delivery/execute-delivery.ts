@@ -25,11 +25,13 @@ import { boundedMemo } from '../bounded-memo';
 import type { HttpAttemptResult, WebhookClient } from '../http/webhook-client';
 import type { SenderMetrics } from '../metrics';
 import { nextAutomaticRetry, tierLabel } from '../retry-schedule';
+import { placeRetry, tierDelaysMs } from '../retry-scheduler/placement';
 import { buildWebhookRequest } from './build-request';
 import type { CallStateReader } from './call-state';
 import type { EndpointLimiter } from './endpoint-limiter';
 import { deferForOverload } from './overload-deferral';
 import type { BatchingPublisher, OutgoingMessage } from './publisher';
+import { DONE, fromDatabase, InfrastructureError, type DeliveryResult } from './steps';
 
 export interface DeliveryDependencies {
   webhookOf: (webhookId: string) => WebhookState | undefined;
@@ -98,11 +100,44 @@ function notSent(dependencies: DeliveryDependencies, delivery: DeliveryMessage, 
   return publishOutcome(dependencies, delivery, { result: 'not_sent', reason, endpoint, attemptedAt, http: undefined, requestHeaders: {}, requestBody: '' });
 }
 
+/** Whether this attempt goes out, and with which webhook state. */
+type Decision = { kind: 'send'; webhook: WebhookState & { secret: string } } | { kind: 'not_sent'; reason: NotSentReason; endpoint: string };
+
 /**
- * One attempt of one call, from decision to durable outcome: check the webhook (and, for
- * an automatic retry, the call) as they are now; POST with the current URL and secret;
- * then publish the outcome and, after a failure, the next retry to its tier. Resolves when
- * those messages are durable, which is when the input offset may be committed.
+ * May this attempt go out? Every check in one place: the event type is still in the
+ * catalog, the webhook exists and is online (manual retries go out even while offline),
+ * and an automatic retry's call has neither succeeded nor had its slot taken by a manual
+ * retry. A failed read of the database throws an InfrastructureError: the attempt waits,
+ * it is never decided without the state it needs.
+ */
+async function decideAttempt(dependencies: DeliveryDependencies, delivery: DeliveryMessage): Promise<Decision> {
+  let webhook = dependencies.webhookOf(delivery.webhook_id);
+  if (!webhook) {
+    // Created a moment ago and not in the view yet: look once more before giving up.
+    await fromDatabase(() => dependencies.refreshWebhooks());
+    webhook = dependencies.webhookOf(delivery.webhook_id);
+  }
+  // A type removed from the catalog since the event was routed cannot be built into a payload.
+  if (!isEventType(delivery.domain_event.type)) return { kind: 'not_sent', reason: 'unknown_event_type', endpoint: webhook?.url ?? '' };
+  if (!webhook || webhook.deleted || !webhook.secret) return { kind: 'not_sent', reason: 'webhook_deleted', endpoint: webhook?.url ?? '' };
+  // Manual retries are the customer's explicit request: they go out even while offline.
+  if (delivery.type !== 'manual_retry' && webhook.status !== 'online') return { kind: 'not_sent', reason: 'webhook_offline', endpoint: webhook.url };
+  if (delivery.type === 'automatic_retry') {
+    const state = await fromDatabase(() => dependencies.callState.read(delivery.event_id));
+    if (state?.succeeded) return { kind: 'not_sent', reason: 'already_succeeded', endpoint: webhook.url };
+    // A failed manual retry took this retry number: its own successor is already scheduled.
+    if (state && state.retryCount >= delivery.retry_count) return { kind: 'not_sent', reason: 'superseded', endpoint: webhook.url };
+  }
+  return { kind: 'send', webhook: webhook as WebhookState & { secret: string } };
+}
+
+/**
+ * One attempt of one call, from decision to durable outcome: decide whether it may go out
+ * (decideAttempt); POST with the current URL and secret; then publish the outcome and,
+ * after a failure, the next retry to its tier. Resolves when those messages are durable,
+ * which is when the input offset may be committed, with what happened: `done` (an attempt
+ * was made), `gave_up` (an outcome says why not), or `retry_later` when the database could
+ * not be read (nothing was published; the same message must be tried again).
  */
 export async function executeDelivery(
   dependencies: DeliveryDependencies,
@@ -110,27 +145,32 @@ export async function executeDelivery(
   traceparent: string | undefined,
   /** The size of the call's message: what it holds of its endpoint's share. */
   bytes = 0,
+): Promise<DeliveryResult> {
+  const now = dependencies.now ?? systemNow;
+  let decision: Decision;
+  try {
+    decision = await decideAttempt(dependencies, delivery);
+  } catch (error) {
+    if (error instanceof InfrastructureError) return { kind: 'retry_later', reason: error.reason, error: error.cause };
+    throw error;
+  }
+  if (decision.kind === 'not_sent') {
+    await notSent(dependencies, delivery, decision.reason, decision.endpoint, now());
+    return { kind: 'gave_up', reason: decision.reason };
+  }
+  await attemptAndPublish(dependencies, delivery, decision.webhook, traceparent, bytes);
+  return DONE;
+}
+
+async function attemptAndPublish(
+  dependencies: DeliveryDependencies,
+  delivery: DeliveryMessage,
+  webhook: WebhookState & { secret: string },
+  traceparent: string | undefined,
+  bytes: number,
 ): Promise<void> {
   const { metrics } = dependencies;
   const now = dependencies.now ?? systemNow;
-
-  let webhook = dependencies.webhookOf(delivery.webhook_id);
-  if (!webhook) {
-    // Created a moment ago and not in the view yet: look once more before giving up.
-    await dependencies.refreshWebhooks();
-    webhook = dependencies.webhookOf(delivery.webhook_id);
-  }
-
-  if (!webhook || webhook.deleted || !webhook.secret) return notSent(dependencies, delivery, 'webhook_deleted', webhook?.url ?? '', now());
-  // Manual retries are the customer's explicit request: they go out even while offline.
-  if (delivery.type !== 'manual_retry' && webhook.status !== 'online') return notSent(dependencies, delivery, 'webhook_offline', webhook.url, now());
-  if (delivery.type === 'automatic_retry') {
-    const state = await dependencies.callState.read(delivery.event_id);
-    if (state?.succeeded) return notSent(dependencies, delivery, 'already_succeeded', webhook.url, now());
-    // A failed manual retry took this retry number: its own successor is already scheduled.
-    if (state && state.retryCount >= delivery.retry_count) return notSent(dependencies, delivery, 'superseded', webhook.url, now());
-  }
-
   const endpoint = webhook.url;
   const parent = contextFromTraceHeaders({ traceparent });
   const span = tracer.startSpan(
@@ -206,9 +246,11 @@ async function publishOutcome(dependencies: DeliveryDependencies, delivery: Deli
         first_attempt_at: firstAttemptAtText,
         due_at: nextRetryAt,
       };
-      const topic = dependencies.topics.retryTiers[next.tierIndex] as string;
-      messages.push({ topic, key: delivery.event_id, value: encodeMessage(deliveryMessageSchema, retry) });
-      metrics.retriesScheduled.inc({ tier: tierLabel(next.tierIndex) });
+      // The tier its number names, unless its wait fits another better (after a manual retry).
+      const { retryTiers } = dependencies.topics;
+      const tier = placeRetry(next.dueAt.getTime() - attempt.attemptedAt.getTime(), tierDelaysMs(dependencies.scheduleMs, retryTiers.length), next.tierIndex);
+      messages.push({ topic: retryTiers[tier] as string, key: delivery.event_id, value: encodeMessage(deliveryMessageSchema, retry) });
+      metrics.retriesScheduled.inc({ tier: tierLabel(tier) });
     }
   } else if (attempt.result === 'not_sent') {
     metrics.attempts.inc({ type: delivery.type, outcome: 'not_sent', failure_kind: 'none' });

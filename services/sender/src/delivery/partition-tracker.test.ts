@@ -66,7 +66,8 @@ describe('PartitionTracker', () => {
     expect(tracker.takeCommittable()).toEqual([]);
     tracker.complete('t', 0, '0');
     expect(tracker.takeCommittable()).toEqual([{ topic: 't', partition: 0, offset: String(count + 1) }]);
-    expect(tracker.stateOf('t', 0, String(count))).toBeUndefined();
+    // Forgotten (the memory is freed), yet known as done: it lies below the commit point.
+    expect(tracker.stateOf('t', 0, String(count))).toBe('done');
     expect(tracker.pendingByTopic().get('t')).toEqual({ waiting: 0, inFlight: 0 });
   });
 
@@ -86,5 +87,37 @@ describe('PartitionTracker', () => {
     expect(tracker.takeCommittable()).toEqual([{ topic: 't', partition: 0, offset: '3002' }]);
     tracker.complete('t', 0, '3002');
     expect(tracker.takeCommittable()).toEqual([{ topic: 't', partition: 0, offset: '3003' }]);
+  });
+
+  it('forgets a partition lost at a rebalance: no commit over its new owner, nothing held when it comes back', () => {
+    const tracker = new PartitionTracker();
+    tracker.track('d', 0, '10', 'in_flight');
+    tracker.track('d', 0, '11', 'in_flight');
+    tracker.complete('d', 0, '11');
+    // Partition 0 goes to another member, which sends and commits on from offset 10.
+    tracker.retainOnly({ d: [1] });
+    // The attempt at offset 10 ends after the partition left: committing 12 now would
+    // overwrite the new owner's progress.
+    tracker.complete('d', 0, '10');
+    expect(tracker.takeCommittable()).toEqual([]);
+    // The partition comes back at the new owner's committed offset.
+    tracker.retainOnly({ d: [0, 1] });
+    tracker.track('d', 0, '500', 'in_flight');
+    tracker.complete('d', 0, '500');
+    expect(tracker.takeCommittable()).toEqual([{ topic: 'd', partition: 0, offset: '501' }]);
+    expect(tracker.pendingByTopic().get('d')).toEqual({ waiting: 0, inFlight: 0 });
+  });
+
+  it('still knows a message as done once the commit point passed it', () => {
+    // A retry tier re-reads from a waiting message (3); messages behind it were sent. When
+    // 3 completes while the batch is still being handled, 4 must not look new.
+    const tracker = new PartitionTracker();
+    tracker.track('retry', 0, '3', 'waiting');
+    tracker.track('retry', 0, '4', 'in_flight');
+    tracker.complete('retry', 0, '4');
+    tracker.track('retry', 0, '3', 'in_flight');
+    tracker.complete('retry', 0, '3');
+    expect(tracker.stateOf('retry', 0, '4')).toBe('done');
+    expect(tracker.stateOf('retry', 0, '5')).toBeUndefined();
   });
 });

@@ -42,8 +42,17 @@ export class PartitionTracker {
     return entries;
   }
 
+  /**
+   * A message below the commit point is `done` even once forgotten: a batch read again after
+   * a seek back may still hold it when the message that held the commit point completes.
+   */
   stateOf(topic: string, partition: number, offset: string): EntryState | undefined {
-    return this.partitions.get(key(topic, partition))?.states.get(BigInt(offset));
+    const entries = this.partitions.get(key(topic, partition));
+    if (!entries) return undefined;
+    const value = BigInt(offset);
+    const state = entries.states.get(value);
+    if (state !== undefined) return state;
+    return entries.committable !== undefined && value < entries.committable ? 'done' : undefined;
   }
 
   /** Records a message as waiting or in flight; a message already known changes state only. */
@@ -65,9 +74,10 @@ export class PartitionTracker {
   }
 
   complete(topic: string, partition: number, offset: string): void {
-    const entries = this.entries(topic, partition);
+    // A partition forgotten at a rebalance stays forgotten: its late completions are not ours to commit.
+    const entries = this.partitions.get(key(topic, partition));
     const value = BigInt(offset);
-    if (!entries.states.has(value)) return;
+    if (!entries?.states.has(value)) return;
     entries.states.set(value, 'done');
     const { order } = entries;
     let head = entries.head;
@@ -98,6 +108,19 @@ export class PartitionTracker {
       }
       entries.order = entries.order.slice(entries.head).filter((offset) => entries.states.has(offset));
       entries.head = 0;
+    }
+  }
+
+  /**
+   * After a rebalance: forgets every partition this process was not given. Another member
+   * now owns it and commits its offsets; what this process tracked there (the commit point,
+   * attempts still in flight) must not be committed over that member's progress, nor held
+   * against the partition should it come back later from a newer committed offset.
+   */
+  retainOnly(assignment: Readonly<Record<string, readonly number[]>>): void {
+    const kept = new Set(Object.entries(assignment).flatMap(([topic, partitions]) => partitions.map((partition) => key(topic, partition))));
+    for (const id of this.partitions.keys()) {
+      if (!kept.has(id)) this.partitions.delete(id);
     }
   }
 

@@ -1,0 +1,200 @@
+import type { EachBatchPayload, KafkaMessage } from '@hookstream/kafka';
+import type { DeliveryMessage } from '@hookstream/messages';
+import { Registry } from '@hookstream/observability';
+import { InfrastructureWaits } from '../delivery/consumers';
+import { Capacity } from '../delivery/endpoint-limiter';
+import { PartitionTracker } from '../delivery/partition-tracker';
+import { DONE } from '../delivery/steps';
+import { createSenderMetrics } from '../metrics';
+import { tierDelaysMs } from './placement';
+import { createRetryTierHandler } from './tier-consumer';
+
+// The tier consumer against a simulated broker: each tier is one partition read in fetches
+// of a fixed number of messages from a position that the handler may seek; a paused
+// partition is not fetched. The clock is jest's: the simulation jumps from timer to timer,
+// so hours of waiting take milliseconds, and each send's lateness is exact.
+
+const HOUR = 3_600_000;
+const MINUTE = 60_000;
+const SCHEDULE_MS = [1 * HOUR, 4 * HOUR, 13 * HOUR, 40 * HOUR];
+const TIERS = ['retry-1h', 'retry-4h', 'retry-13h', 'retry-40h'];
+const FETCH_MESSAGES = 500;
+const START = Date.parse('2026-11-25T12:00:00.000Z');
+
+interface Stored {
+  offset: string;
+  timestamp: string;
+  delivery: DeliveryMessage;
+}
+
+function retry(eventNumber: number, retryCount: number, dueAt: number): DeliveryMessage {
+  return {
+    version: 1,
+    type: 'automatic_retry',
+    event_id: `00000000-0000-4000-8000-${String(eventNumber).padStart(12, '0')}`,
+    webhook_id: '00000000-0000-4000-8000-000000000001',
+    workspace_id: 'ws-1',
+    event: 'Case.Updated',
+    sub_event: null,
+    domain_event: { id: 'evt', type: 'Case.StatusUpdated', occurred_at: new Date(START).toISOString(), workspace: { id: 'ws-1', name: 'Acme' }, entity: { id: 'c' }, context: {} },
+    retry_count: retryCount,
+    first_attempt_at: new Date(START).toISOString(),
+    due_at: new Date(dueAt).toISOString(),
+    produced_at: new Date(START).toISOString(),
+  };
+}
+
+function simulation(options: { maxHeld?: number } = {}) {
+  const partitions = TIERS.map(() => ({ log: [] as Stored[], position: 0, paused: false }));
+  const sent: Array<{ eventId: string; retryCount: number; latenessMs: number }> = [];
+  const metrics = createSenderMetrics(new Registry());
+  const indexOf = (topic: string) => TIERS.indexOf(topic);
+
+  const write = (tier: number, delivery: DeliveryMessage) => {
+    const partition = partitions[tier] as (typeof partitions)[number];
+    partition.log.push({ offset: String(partition.log.length), timestamp: String(Date.now()), delivery });
+  };
+
+  const { handler, stop } = createRetryTierHandler({
+    tracker: new PartitionTracker(),
+    capacity: new Capacity(100_000),
+    metrics,
+    waits: new InfrastructureWaits(metrics),
+    logger: { error: () => undefined, warn: () => undefined } as never,
+    execute: async (delivery) => {
+      sent.push({ eventId: delivery.event_id, retryCount: delivery.retry_count, latenessMs: Date.now() - Date.parse(delivery.due_at) });
+      return DONE;
+    },
+    consumer: {
+      pause: (topics) => topics.forEach(({ topic }) => ((partitions[indexOf(topic)] as (typeof partitions)[number]).paused = true)),
+      resume: (topics) => topics.forEach(({ topic }) => ((partitions[indexOf(topic)] as (typeof partitions)[number]).paused = false)),
+      seek: ({ topic, offset }) => void ((partitions[indexOf(topic)] as (typeof partitions)[number]).position = Number(offset)),
+    },
+    tierOf: indexOf,
+    delaysMs: tierDelaysMs(SCHEDULE_MS, TIERS.length),
+    moveRetry: async (delivery, tier) => write(tier, delivery),
+    now: () => Date.now(),
+    maxHeld: options.maxHeld,
+  });
+
+  /** One fetch of every partition that is not paused and has something to read. */
+  const fetchOnce = async (): Promise<boolean> => {
+    let progressed = false;
+    for (const [tier, partition] of partitions.entries()) {
+      if (partition.paused || partition.position >= partition.log.length) continue;
+      const from = partition.position;
+      const slice = partition.log.slice(from, from + FETCH_MESSAGES);
+      let resolved: number | undefined;
+      const messages = slice.map(({ offset, timestamp, delivery }) => ({ offset, timestamp, key: null, value: Buffer.from(JSON.stringify(delivery)), attributes: 0, headers: {} }) as KafkaMessage);
+      await handler({
+        batch: { topic: TIERS[tier], partition: 0, messages, lastOffset: () => (slice[slice.length - 1] as Stored).offset },
+        resolveOffset: (offset: string) => void (resolved = Number(offset)),
+        heartbeat: async () => undefined,
+        isRunning: () => true,
+        isStale: () => false,
+      } as unknown as EachBatchPayload);
+      // As kafkajs: a seek wins; otherwise the next fetch starts after the last resolved offset.
+      if (partition.position === from && resolved !== undefined) partition.position = resolved + 1;
+      progressed = true;
+    }
+    return progressed;
+  };
+
+  /** Runs until every expected send happened, jumping from timer to timer. */
+  const runUntil = async (expectedSends: number, deadline: number) => {
+    while (sent.length < expectedSends && Date.now() < deadline) {
+      while (await fetchOnce()) await Promise.resolve();
+      await jest.advanceTimersToNextTimerAsync();
+    }
+    stop();
+  };
+
+  return { write, sent, runUntil, metrics };
+}
+
+describe('the retry tier consumer', () => {
+  // setImmediate stays real: the handler yields to the event loop with it.
+  beforeEach(() => jest.useFakeTimers({ now: START, doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] }));
+  afterEach(() => jest.useRealTimers());
+
+  it('sends every retry on time when retries due later than their tier delay sit in front of ordinary ones', async () => {
+    const sim = simulation();
+    const ordinary: number[] = [];
+    // Manual retries that failed a minute after their first call: retry 2 due at T0 + 4 h,
+    // written to the 4h tier (3 h) with nearly 4 h to wait. One leads the partition.
+    let event = 0;
+    const manual = (writtenAt: number) => {
+      event += 1;
+      sim.write(1, retry(event, 2, writtenAt - MINUTE + 4 * HOUR));
+    };
+    manual(Date.now());
+    // Then 3,000 ordinary retries 2 in bursts of 100 over ten minutes (six fetches), due
+    // 3 h after being written, with more manual ones among them.
+    for (let index = 0; index < 3_000; index += 1) {
+      jest.setSystemTime(START + Math.floor(index / 100) * 20_000);
+      event += 1;
+      ordinary.push(event);
+      sim.write(1, retry(event, 2, Date.now() + 3 * HOUR));
+      if (index % 500 === 250) manual(Date.now());
+    }
+    const total = event;
+
+    await sim.runUntil(total, START + 6 * HOUR);
+
+    expect(sim.sent).toHaveLength(total);
+    expect(new Set(sim.sent.map((send) => send.eventId)).size).toBe(total);
+    const worst = Math.max(...sim.sent.map((send) => send.latenessMs));
+    expect(worst).toBeGreaterThanOrEqual(0);
+    expect(worst).toBeLessThanOrEqual(1_000);
+    // The manual ones waited 3 h in their tier, then in memory for the rest.
+    expect((await sim.metrics.retriesHeld.get()).values[0]?.value).toBe(0);
+  });
+
+  it('moves a retry that waited its tier delay to the tier that fits the rest of its wait', async () => {
+    const sim = simulation();
+    // Written to the 40h tier (27 h) with 39 h to wait (a schedule that changed): after
+    // 27 h, 12 h remain, which the 13h tier (9 h) fits; after 9 more hours, 3 h in the 4h tier.
+    sim.write(3, retry(1, 4, START + 39 * HOUR));
+    for (let index = 0; index < 1_200; index += 1) {
+      jest.setSystemTime(START + Math.floor(index / 100) * 60_000);
+      sim.write(3, retry(2 + index, 4, Date.now() + 27 * HOUR));
+    }
+    await sim.runUntil(1_201, START + 48 * HOUR);
+    expect(sim.sent).toHaveLength(1_201);
+    expect(Math.max(...sim.sent.map((send) => send.latenessMs))).toBeLessThanOrEqual(1_000);
+    const moved = (await sim.metrics.retriesMoved.get()).values.map(({ labels, value }) => [labels.from_tier, labels.to_tier, value]);
+    expect(moved).toEqual([
+      ['40h', '13h', 1],
+      ['13h', '4h', 1],
+    ]);
+  });
+
+  it('sends on time a retry due sooner than those written before it, far beyond the first fetch', async () => {
+    const sim = simulation();
+    // 3,000 ordinary retries 1 (six fetches), then one written late: its first call
+    // answered after half an hour, so it is due 30 minutes after being written.
+    for (let index = 0; index < 3_000; index += 1) {
+      jest.setSystemTime(START + Math.floor(index / 100) * 1_000);
+      sim.write(0, retry(index + 1, 1, Date.now() + HOUR));
+    }
+    jest.setSystemTime(START + 60_000);
+    sim.write(0, retry(3_001, 1, START + 30 * MINUTE));
+    await sim.runUntil(3_001, START + 3 * HOUR);
+    expect(sim.sent).toHaveLength(3_001);
+    expect(sim.sent.find((send) => send.eventId.endsWith('000000003001'))?.latenessMs).toBe(0);
+    expect(Math.max(...sim.sent.map((send) => send.latenessMs))).toBeLessThanOrEqual(1_000);
+  });
+
+  it('waits in the partition once memory is full, and still sends every retry once and on time', async () => {
+    const sim = simulation({ maxHeld: 100 });
+    for (let index = 0; index < 1_000; index += 1) {
+      jest.setSystemTime(START + Math.floor(index / 10) * 1_000);
+      sim.write(0, retry(index + 1, 1, Date.now() + HOUR));
+    }
+    await sim.runUntil(1_000, START + 3 * HOUR);
+    expect(sim.sent).toHaveLength(1_000);
+    expect(new Set(sim.sent.map((send) => send.eventId)).size).toBe(1_000);
+    expect(Math.max(...sim.sent.map((send) => send.latenessMs))).toBeLessThanOrEqual(1_000);
+    expect((await sim.metrics.retriesHeld.get()).values[0]?.value).toBe(0);
+  });
+});
