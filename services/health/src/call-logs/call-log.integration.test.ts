@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, createTestTopics, uniquePrefix, waitFor, type TestDatabase } from '@hookstream/testkit';
 import type { Producer, TopicNames } from '@hookstream/kafka';
-import type { OutcomeMessage } from '@hookstream/messages';
+import { manualRetryDelivery, type OutcomeMessage } from '@hookstream/messages';
 import { Registry, createLogger } from '@hookstream/observability';
 import type { HealthService } from '../health-service';
 import { createHealthMetrics, type HealthMetrics } from '../metrics';
@@ -175,6 +175,39 @@ describe('call logs from webhook-outcomes', () => {
     expect(await failuresOf(database.knex, webhookId)).toBe(1);
     expect(await callOf(first.event_id)).toMatchObject({ status: 'succeeded', status_code: 200, retry_count: 1 });
     expect((await metrics.attemptsWritten.get()).values[0]?.value).toBe(attemptsBefore);
+  });
+
+  it('keeps the domain event of a call whose first call and retry are logged in one batch, so it can still be retried by hand', async () => {
+    const { webhookId, workspaceId } = await seedWebhook(database.knex);
+    const at = timeline(Date.now());
+    const domainEvent = {
+      id: randomUUID(),
+      type: 'Case.StatusUpdated',
+      occurred_at: at(0),
+      workspace: { id: workspaceId, name: 'Acme' },
+      entity: { id: 'case-1' },
+      context: {},
+    };
+    const first = makeOutcome({ webhook_id: webhookId, workspace_id: workspaceId, attempted_at: at(0), first_attempt_at: at(0), domain_event: domainEvent });
+    // As the sender produces it: a retry's outcome carries no domain event.
+    const retry = nextAttemptOf(first, { type: 'automatic_retry', retry_count: 1, attempted_at: at(1), next_retry_at: at(4) });
+    await publishOutcomes(producer, topics.webhookOutcomes, [first, retry]);
+    const row = await waitFor(
+      async () => {
+        const found = await callOf(first.event_id);
+        return found?.retry_count === 1 ? found : false;
+      },
+      { description: 'both attempts to be logged' },
+    );
+    expect(row.domain_event).toEqual(domainEvent);
+    expect(row.payload).toEqual(JSON.parse(retry.request.body));
+    expect(manualRetryDelivery({ ...row, retry_count: 1 }, new Date())).toBeDefined();
+
+    // A later outcome that carries another domain event does not replace what was first written.
+    const late = nextAttemptOf(first, { type: 'automatic_retry', retry_count: 2, attempted_at: at(4), next_retry_at: at(13), domain_event: { id: 'other' } });
+    await publishOutcomes(producer, topics.webhookOutcomes, [late]);
+    await waitFor(async () => (await callOf(first.event_id))?.retry_count === 2, { description: 'the second retry to be logged' });
+    expect((await callOf(first.event_id))?.domain_event).toEqual(domainEvent);
   });
 
   it('ends a call whose retries are exhausted as failed, and lets a manual retry of it succeed', async () => {
