@@ -1,5 +1,5 @@
 import type { Knex } from '@hookstream/db';
-import type { DeliveryMessage } from '@hookstream/messages';
+import { mayAttemptGoOut, type DeliveryMessage } from '@hookstream/messages';
 import type { Logger } from 'pino';
 import type { Pagination } from '../http/common-schemas';
 import { ConflictError, NotFoundError, UnavailableError, ValidationError } from '../http/errors';
@@ -37,13 +37,14 @@ export function createCallLogService(deps: {
     return rows.map((row) => toCallLog(row, attempts.filter((attempt) => attempt.call_id === row.id)));
   };
 
-  /** A deleted or offline webhook does not get retries (spec/delivery.md): refuse early, saying why. */
+  /**
+   * The rule the sender applies too (packages/messages, attempt-policy.ts): a manual retry
+   * goes out at any time, while the webhook is offline included, but never to a deleted one.
+   */
   const retryableWebhook = async (auth: TenantAuth, webhookId: string, trx: Knex.Transaction, missing: () => Error) => {
     const webhook = await deps.webhooks.find(auth.workspaceId, webhookId, trx);
-    if (!webhook) throw missing();
-    if (webhook.status === 'offline') {
-      throw new ConflictError('The webhook is offline: set it back online (PATCH status: online) before retrying its calls');
-    }
+    const verdict = mayAttemptGoOut({ type: 'manual_retry', retryCount: 0 }, webhook ? { status: webhook.status, deleted: false } : undefined);
+    if (!webhook || !verdict.send) throw missing();
     return webhook;
   };
 

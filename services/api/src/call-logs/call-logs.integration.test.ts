@@ -281,22 +281,33 @@ describe('call logs and manual retries over HTTP, against the real database and 
       expect(metrics).toMatch(/hookstream_api_manual_retries_total\{kind="single",service="api"\} [1-9]/);
     });
 
-    it('refuses with 409 when the webhook is offline or deleted, or the domain event is missing, and changes nothing', async () => {
+    it('queues a manual retry to an offline webhook, as the sender would send it', async () => {
       const offlineWebhook = await createWebhook(acme.apiKey, { status: 'offline' });
       const offlineCall = await seedCall({ workspaceId: acme.id, webhookId: offlineWebhook, status: 'failed', createdAt: '2026-11-10T00:00:00Z' });
+
+      const response = await api.request('POST', `/v1/webhook-logs/${offlineCall.id}/retry`, { apiKey: acme.apiKey });
+      expect(response.status).toBe(202);
+      expect(response.body).toMatchObject({ id: offlineCall.id, status: 'pending' });
+      const published = await waitFor(() => deliveries.messages.find((message) => message.key === offlineCall.event_id), {
+        description: 'the manual retry on webhook-deliveries',
+      });
+      expect(published.value).toMatchObject({ type: 'manual_retry', webhook_id: offlineWebhook });
+    });
+
+    it('refuses with 409 when the webhook is deleted, or the domain event is missing, and changes nothing', async () => {
       const deletedWebhook = await createWebhook(acme.apiKey);
       const deletedCall = await seedCall({ workspaceId: acme.id, webhookId: deletedWebhook, status: 'failed', createdAt: '2026-11-10T00:00:00Z' });
       await api.request('DELETE', `/v1/webhooks/${deletedWebhook}`, { apiKey: acme.apiKey });
       const bareWebhook = await createWebhook(acme.apiKey);
       const bareCall = await seedCall({ workspaceId: acme.id, webhookId: bareWebhook, status: 'failed', createdAt: '2026-11-10T00:00:00Z', withDomainEvent: false });
 
-      for (const call of [offlineCall, deletedCall, bareCall]) {
+      for (const call of [deletedCall, bareCall]) {
         const response = await api.request('POST', `/v1/webhook-logs/${call.id}/retry`, { apiKey: acme.apiKey });
         expect(response.status).toBe(409);
         expect(response.body.code).toBe('conflict');
         expect((await api.database.knex('calls').where({ id: call.id }).first()).status).toBe('failed');
       }
-      expect(deliveries.messages.some((message) => [offlineCall, deletedCall, bareCall].some((call) => call.event_id === message.key))).toBe(false);
+      expect(deliveries.messages.some((message) => [deletedCall, bareCall].some((call) => call.event_id === message.key))).toBe(false);
     });
 
     it('answers 404 for an unknown call', async () => {
@@ -363,14 +374,16 @@ describe('call logs and manual retries over HTTP, against the real database and 
       expect(response.body.details).toEqual([expect.objectContaining({ field, location: 'body' })]);
     });
 
-    it('answers 404 for another workspace\'s webhook and 409 for an offline one', async () => {
+    it('answers 404 for another workspace\'s webhook, and queues the failed calls of an offline one', async () => {
       const body = { from: '2026-10-01T00:00:00Z', to: '2026-10-02T00:00:00Z' };
       const theirs = await createWebhook(globex.apiKey);
       expect((await api.request('POST', `/v1/webhooks/${theirs}/retry-failed`, { apiKey: acme.apiKey, body })).status).toBe(404);
       const offline = await createWebhook(acme.apiKey, { status: 'offline' });
+      const failed = await seedCall({ workspaceId: acme.id, webhookId: offline, status: 'failed', createdAt: '2026-10-01T12:00:00Z' });
       const response = await api.request('POST', `/v1/webhooks/${offline}/retry-failed`, { apiKey: acme.apiKey, body });
-      expect(response.status).toBe(409);
-      expect(response.body.code).toBe('conflict');
+      expect(response.status).toBe(202);
+      expect(response.body).toEqual({ count: 1 });
+      await waitFor(() => deliveries.messages.some((message) => message.key === failed.event_id), { description: 'the manual retry on webhook-deliveries' });
     });
   });
 });

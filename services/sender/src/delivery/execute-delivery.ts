@@ -3,7 +3,9 @@ import type { WebhookState } from '@hookstream/db';
 import { familyOf, isEventType } from '@hookstream/events';
 import type { TopicNames } from '@hookstream/kafka';
 import {
+  attemptNeedsCallState,
   deliveryMessageSchema,
+  mayAttemptGoOut,
   encodeMessage,
   outcomeMessageSchema,
   type DeliveryMessage,
@@ -116,15 +118,12 @@ export async function executeDelivery(
     webhook = dependencies.webhookOf(delivery.webhook_id);
   }
 
-  if (!webhook || webhook.deleted || !webhook.secret) return notSent(dependencies, delivery, 'webhook_deleted', webhook?.url ?? '', now());
-  // Manual retries are the customer's explicit request: they go out even while offline.
-  if (delivery.type !== 'manual_retry' && webhook.status !== 'online') return notSent(dependencies, delivery, 'webhook_offline', webhook.url, now());
-  if (delivery.type === 'automatic_retry') {
-    const state = await dependencies.callState.read(delivery.event_id);
-    if (state?.succeeded) return notSent(dependencies, delivery, 'already_succeeded', webhook.url, now());
-    // A failed manual retry took this retry number: its own successor is already scheduled.
-    if (state && state.retryCount >= delivery.retry_count) return notSent(dependencies, delivery, 'superseded', webhook.url, now());
-  }
+  // One rule with the API (attempt-policy.ts in @hookstream/messages); a webhook without a
+  // readable secret cannot be signed for, so it counts as deleted.
+  const facts = webhook?.secret ? { status: webhook.status, deleted: webhook.deleted } : undefined;
+  const call = attemptNeedsCallState(delivery.type, facts) ? await dependencies.callState.read(delivery.event_id) : undefined;
+  const verdict = mayAttemptGoOut({ type: delivery.type, retryCount: delivery.retry_count }, facts, call);
+  if (!verdict.send || !webhook?.secret) return notSent(dependencies, delivery, verdict.send ? 'webhook_deleted' : verdict.reason, webhook?.url ?? '', now());
 
   const endpoint = webhook.url;
   const parent = contextFromTraceHeaders({ traceparent });
