@@ -31,3 +31,4 @@ export {
   readDomainEventAvroSchema,
   readDomainEventJsonSchema,
 } from './wire-schemas';
+export { entityIdsOf, type EntityIds } from './entity-ids';
