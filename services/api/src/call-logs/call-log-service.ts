@@ -14,6 +14,9 @@ import type { CallLog, ListCallLogsQuery } from './call-log-schemas';
 
 export type CallLogService = ReturnType<typeof createCallLogService>;
 
+/** Manual retries of a range published (and marked pending) per step. */
+const RANGE_RETRY_CHUNK = 500;
+
 /**
  * Call logs (spec/api.md "Call logs") and manual retries (spec/delivery.md "Retries").
  * A manual retry is published to `webhook-deliveries` and the call marked `pending` in
@@ -108,25 +111,48 @@ export function createCallLogService(deps: {
       if (range.to.getTime() - range.from.getTime() > MAX_RETRY_RANGE_MS) {
         throw ValidationError.forField('to', 'body', 'the range may span at most 30 days');
       }
-      const count = await deps.knex.transaction(async (trx) => {
+      // Published in chunks, each marked pending once the broker has it: if a chunk fails,
+      // the transaction still commits the chunks before it (their retries are on their way),
+      // and the answer says how many were queued and that the rest were left unchanged.
+      const outcome = await deps.knex.transaction(async (trx) => {
         await retryableWebhook(auth, webhookId, trx, () => new NotFoundError('No webhook with this id'));
         const calls = await deps.calls.failedCallsInRange(auth.workspaceId, webhookId, range.from, range.to, trx);
         const at = now();
-        const messages: DeliveryMessage[] = [];
-        const retried: string[] = [];
+        const retries: Array<{ id: string; message: DeliveryMessage }> = [];
         for (const call of calls) {
           const retry = manualRetryMessage(call, at);
           if (retry.ok) {
-            messages.push(retry.message);
-            retried.push(call.id);
+            retries.push({ id: call.id, message: retry.message });
           } else {
             deps.logger.warn({ callId: call.id, reason: retry.reason }, 'failed call skipped by a range retry');
           }
         }
-        await deps.calls.markPending(retried, trx);
-        await publish(messages);
-        return retried.length;
+        let queued = 0;
+        for (let start = 0; start < retries.length; start += RANGE_RETRY_CHUNK) {
+          const chunk = retries.slice(start, start + RANGE_RETRY_CHUNK);
+          try {
+            await deps.publisher.publishDeliveries(chunk.map((retry) => retry.message));
+          } catch (error) {
+            deps.logger.error({ err: error, queued, notQueued: retries.length - queued }, 'publishing manual retries failed part-way');
+            return { queued, notQueued: retries.length - queued };
+          }
+          await deps.calls.markPending(
+            chunk.map((retry) => retry.id),
+            trx,
+          );
+          queued += chunk.length;
+        }
+        return { queued, notQueued: 0 };
       });
+      const count = outcome.queued;
+      if (outcome.notQueued > 0) {
+        if (count > 0) deps.metrics.manualRetries.inc({ kind: 'range' }, count);
+        throw new UnavailableError(
+          count === 0
+            ? 'The retries could not be queued right now; nothing was changed, try again'
+            : `Only ${count} of ${count + outcome.notQueued} failed calls could be queued (they are now pending); the other ${outcome.notQueued} were not changed: ask again to queue them`,
+        );
+      }
       deps.metrics.manualRetries.inc({ kind: 'range' }, count);
       deps.logger.info({ webhookId, workspaceId: auth.workspaceId, count }, 'failed calls queued for manual retry');
       return count;

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { deliveryMessageSchema } from '@hookstream/messages';
 import { waitFor } from '@hookstream/testkit';
 import { collectTopic, startTestApi, type TestApi } from '../test-support/api-harness';
@@ -359,6 +359,48 @@ describe('call logs and manual retries over HTTP, against the real database and 
         body: { from: '2026-10-01T00:00:00Z', to: '2026-10-31T00:00:00Z' },
       });
       expect(again.body).toEqual({ count: 0 });
+    });
+
+    it('answers truthfully when the broker refuses part of a large range: what was queued is pending, the rest unchanged', async () => {
+      const webhookId = await createWebhook(acme.apiKey);
+      // 500 ordinary failed calls, then one whose domain event is larger than the broker
+      // takes in one message (incompressible, over the topics' 4 MiB): the second produce request fails.
+      const ordinary = Array.from({ length: 500 }, (_, index) => {
+        const recorded = domainEvent(acme.id, 'Case.Updated');
+        return {
+          event_id: randomUUID(),
+          workspace_id: acme.id,
+          webhook_id: webhookId,
+          domain_event_id: recorded.id,
+          event: 'Case.Updated',
+          status: 'failed',
+          retry_count: 0,
+          domain_event: recorded,
+          first_attempt_at: '2026-09-01T00:00:00.000Z',
+          created_at: new Date(Date.parse('2026-09-01T00:00:00.000Z') + index * 1_000).toISOString(),
+        };
+      });
+      await api.database.knex.batchInsert('calls', ordinary, 250);
+      const huge = { ...domainEvent(acme.id, 'Case.Updated'), context: { blob: randomBytes(6 * 1024 * 1024).toString('base64') } };
+      const [last] = await api.database
+        .knex('calls')
+        .insert({ ...ordinary[0], event_id: randomUUID(), domain_event_id: huge.id, domain_event: huge, created_at: '2026-09-02T00:00:00.000Z' })
+        .returning(['id', 'event_id']);
+
+      const response = await api.request('POST', `/v1/webhooks/${webhookId}/retry-failed`, {
+        apiKey: acme.apiKey,
+        body: { from: '2026-09-01T00:00:00Z', to: '2026-09-03T00:00:00Z' },
+      });
+      expect(response.status).toBe(503);
+      expect(response.body.message).toBe('Only 500 of 501 failed calls could be queued (they are now pending); the other 1 were not changed: ask again to queue them');
+      const statuses = await api.database.knex('calls').where({ webhook_id: webhookId }).select('id', 'status');
+      expect(statuses.filter((row) => row.status === 'pending')).toHaveLength(500);
+      expect(statuses.find((row) => row.id === last.id)?.status).toBe('failed');
+      const ordinaryIds = new Set(ordinary.map((call) => call.event_id));
+      await waitFor(() => deliveries.messages.filter((message) => ordinaryIds.has(message.key)).length === 500, {
+        description: 'the 500 queued retries on webhook-deliveries',
+      });
+      expect(deliveries.messages.some((message) => message.key === last.event_id)).toBe(false);
     });
 
     it.each([

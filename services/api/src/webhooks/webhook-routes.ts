@@ -109,7 +109,7 @@ export function webhookOperations(service: WebhookService, callLogs: Pick<CallLo
       tag: TAG,
       summary: 'Retry the failed calls of a date range',
       description:
-        'Queues a manual retry of every call of the webhook whose status is `failed` and whose `created_at` lies in [from, to] (at most 30 days), while the webhook is offline too.',
+        'Queues a manual retry of every call of the webhook whose status is `failed` and whose `created_at` lies in [from, to] (at most 30 days), while the webhook is offline too. If the broker fails part-way, 503 says how many were queued (those are now pending) and that the others were not changed.',
       security: 'apiKey',
       params: idPathParams,
       body: { schema: retryFailedBody, required: true },
