@@ -22,7 +22,7 @@ export interface WebhookView {
   start(): Promise<void>;
   stop(): void;
   get(webhookId: string): WebhookState | undefined;
-  /** Online, not deleted webhooks of a workspace. */
+  /** Online, not deleted webhooks of a workspace (its id in any case: UUIDs ignore it). */
   onlineWebhooksOf(workspaceId: string): readonly WebhookState[];
   /** How many webhooks the view holds (deleted ones included until forgotten). */
   size(): number;
@@ -108,9 +108,10 @@ export function createWebhookView(options: {
     const index = new Map<string, WebhookState[]>();
     for (const state of byId.values()) {
       if (state.deleted || state.status !== 'online') continue;
-      const list = index.get(state.workspaceId);
+      const key = state.workspaceId.toLowerCase();
+      const list = index.get(key);
       if (list) list.push(state);
-      else index.set(state.workspaceId, [state]);
+      else index.set(key, [state]);
     }
     byWorkspace = index;
   };
@@ -179,7 +180,8 @@ export function createWebhookView(options: {
     },
     get: (webhookId) => byId.get(webhookId),
     size: () => byId.size,
-    onlineWebhooksOf: (workspaceId) => byWorkspace.get(workspaceId) ?? [],
+    // Workspace ids are UUIDs, which compare without regard to case (as event ids do).
+    onlineWebhooksOf: (workspaceId) => byWorkspace.get(workspaceId.toLowerCase()) ?? [],
     isFresh: () => Date.now() - lastSuccess < Math.max(10_000, refreshIntervalMs * 10),
     refreshNow: refreshOnce,
   };

@@ -66,6 +66,15 @@ describe('the webhook view with secrets', () => {
     expect(bad).toHaveLength(2);
   });
 
+  it('finds the webhooks of a workspace whatever the case of its id, as event ids are compared', async () => {
+    const id = await insertWebhook({ url: 'https://hooks.example.com/case' });
+    view = createWebhookView({ knex: database.knex, refreshIntervalMs: 100 });
+    await view.start();
+    for (const spelling of [workspaceId, workspaceId.toUpperCase()]) {
+      expect(view.onlineWebhooksOf(spelling).map((webhook) => webhook.id)).toContain(id);
+    }
+  });
+
   it('forgets deleted webhooks after a while, and does not load those deleted long ago', async () => {
     const longGone = await insertWebhook({ deleted_at: new Date(Date.now() - 3 * 24 * 3_600_000) });
     const live = await insertWebhook();
