@@ -1,10 +1,9 @@
-import type { Knex } from '@hookstream/db';
+import { createLifecyclePublisher, type Knex } from '@hookstream/db';
 import { startConsumerLagMetric, type CompressionTypes, type Kafka, type TopicNames } from '@hookstream/kafka';
 import type { Logger, Registry } from '@hookstream/observability';
 import { createCallLogDal } from './call-logs/call-log-dal';
 import type { HealthMetrics } from './metrics';
 import { createFailureWindowDal } from './offline-rule/failure-window-dal';
-import { createLifecyclePublisher } from './offline-rule/lifecycle-outbox';
 import { writePendingBatch } from './deliveries-consumer';
 import { writeOutcomeBatch } from './outcomes-consumer';
 import { createRetentionSweeper } from './retention-sweeper';

@@ -396,7 +396,7 @@ describe('call logs and manual retries over HTTP, against the real database and 
       const statuses = await api.database.knex('calls').where({ webhook_id: webhookId }).select('id', 'status');
       expect(statuses.filter((row) => row.status === 'pending')).toHaveLength(500);
       expect(statuses.find((row) => row.id === last.id)?.status).toBe('failed');
-      const ordinaryIds = new Set(ordinary.map((call) => call.event_id));
+      const ordinaryIds = new Set<string | null>(ordinary.map((call) => call.event_id));
       await waitFor(() => deliveries.messages.filter((message) => ordinaryIds.has(message.key)).length === 500, {
         description: 'the 500 queued retries on webhook-deliveries',
       });
