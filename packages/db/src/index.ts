@@ -2,3 +2,4 @@ export { createDatabase, waitForDatabase, DatabaseUnreachableError, redactUrl, t
 export { migrateLatest, migrateDownAll, migrationNames } from './migrations';
 export { createSecretBox, parseSecretKey, type SecretBox } from './secret-box';
 export { createWebhookView, type WebhookView, type WebhookState } from './webhooks/webhook-view';
+export { enqueueLifecycleMessages, createLifecyclePublisher, type LifecyclePublisher } from './lifecycle-outbox';

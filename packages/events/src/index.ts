@@ -34,3 +34,4 @@ export {
 export { webhookPayloadJsonSchema, webhookPayloadSchemas } from './webhook-schemas';
 export type { JsonSchema, WebhookPayloadSchemas } from './webhook-schemas';
 export { exampleEventContent } from './examples';
+export { entityIdsOf, type EntityIds } from './entity-ids';

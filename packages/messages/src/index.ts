@@ -12,3 +12,4 @@ export {
 export { lifecycleMessageSchema, type LifecycleMessage } from './lifecycle';
 export { encodeMessage, decodeMessage, type DecodeResult } from './codec';
 export { manualRetryDelivery, type RetryableCall } from './manual-retry';
+export { mayAttemptGoOut, attemptNeedsCallState, type AttemptVerdict, type WebhookFacts, type CallFacts } from './attempt-policy';

@@ -3,6 +3,7 @@ import type { Registry } from 'prom-client';
 import { createShutdown, installProcessHandlers, type ShutdownStep } from './lifecycle';
 import { createLogger, type LogFormat } from './logger';
 import { createMetricsRegistry } from './metrics';
+import { unsupportedNodeReason } from './node-version';
 import { startOpsServer, type OpsServer } from './ops-server';
 import { initTelemetry, type Telemetry } from './telemetry';
 import { silenceTimeoutNegativeWarning } from './warnings';
@@ -85,6 +86,11 @@ export function createServiceRuntime(service: string, config: RuntimeConfig): Se
  * database) print one clear line and exit non-zero, without a stack trace.
  */
 export function runMain(service: string, main: () => Promise<void>): void {
+  const unsupported = unsupportedNodeReason(process.versions.node);
+  if (unsupported) {
+    process.stderr.write(`hookstream-${service}: refusing to start: ${unsupported}\n`);
+    process.exit(1);
+  }
   main().catch((error: unknown) => {
     const message = error instanceof Error ? error.message : String(error);
     process.stderr.write(`hookstream-${service}: failed to start: ${message}\n`);

@@ -1,6 +1,6 @@
 import type { Server } from 'node:http';
 import type { loadConfig } from '@hookstream/config';
-import { createDatabase, createSecretBox, parseSecretKey, waitForDatabase } from '@hookstream/db';
+import { createDatabase, createLifecyclePublisher, createSecretBox, parseSecretKey, waitForDatabase } from '@hookstream/db';
 import { compressionType, createKafka, prepareKafka } from '@hookstream/kafka';
 import type { ServiceRuntime } from '@hookstream/observability';
 import { createApp } from './app';
@@ -12,8 +12,9 @@ type Config = ReturnType<typeof loadConfig<typeof configShape>>;
 
 /**
  * Wires the API: the database, an idempotent Kafka producer for manual retries and
- * lifecycle events, and the express app on API_PORT. Shutdown stops intake first (the
- * server), then flushes the producer, then closes the database.
+ * lifecycle events (published from the outbox), and the express app on API_PORT.
+ * Shutdown stops intake first (the server), then the outbox publisher, then flushes the
+ * producer, then closes the database.
  */
 export async function startApi(config: Config, runtime: ServiceRuntime): Promise<void> {
   const { logger, registry } = runtime;
@@ -27,13 +28,24 @@ export async function startApi(config: Config, runtime: ServiceRuntime): Promise
   producer.on(producer.events.CONNECT, () => (producerConnected = true));
   producer.on(producer.events.DISCONNECT, () => (producerConnected = false));
   await producer.connect();
+  const metrics = createApiMetrics(registry);
+  const lifecycle = createLifecyclePublisher({
+    knex: database,
+    producer,
+    topic: topics.webhookLifecycle,
+    compression: compressionType(config.KAFKA_COMPRESSION),
+    logger,
+    intervalMs: 5_000,
+  });
+  lifecycle.start();
 
   const { app } = createApp({
     knex: database,
     secretBox: createSecretBox(parseSecretKey(config.WEBHOOK_SECRET_KEY)),
     publisher: createKafkaPublisher({ producer, topics, compression: compressionType(config.KAFKA_COMPRESSION) }),
+    lifecycle,
     logger,
-    metrics: createApiMetrics(registry),
+    metrics,
     registry,
     settings: {
       adminToken: config.ADMIN_TOKEN,
@@ -63,6 +75,7 @@ export async function startApi(config: Config, runtime: ServiceRuntime): Promise
         server.closeIdleConnections();
       }),
   });
+  runtime.onShutdown({ name: 'lifecycle outbox publisher', run: () => lifecycle.stop() });
   runtime.onShutdown({ name: 'producer', run: () => producer.disconnect() });
   runtime.onShutdown({ name: 'database', run: () => database.destroy() });
   runtime.addReadinessCheck(() => server.listening && producerConnected);

@@ -46,6 +46,8 @@ export interface AppDependencies {
   knex: Knex;
   secretBox: SecretBox;
   publisher: MessagePublisher;
+  /** Publishes the lifecycle outbox (api.ts runs one); absent, the outbox waits for another publisher's sweep. */
+  lifecycle?: { requestFlush(): void };
   logger: Logger;
   metrics: ApiMetrics;
   /** Served at /metrics on the API port too (operations.md). */
@@ -76,7 +78,7 @@ export function createApp(deps: AppDependencies): ApiApp {
     knex: deps.knex,
     webhooks: webhookDal,
     secretBox: deps.secretBox,
-    publisher: deps.publisher,
+    lifecycle: deps.lifecycle ?? { requestFlush: () => undefined },
     metrics: deps.metrics,
     logger: deps.logger,
     settings: {

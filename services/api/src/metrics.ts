@@ -30,7 +30,7 @@ export function createApiMetrics(registry: Registry) {
     }),
     lifecycleEvents: new Counter({
       name: 'hookstream_api_lifecycle_events_total',
-      help: 'Webhook lifecycle events published by the API, by type',
+      help: 'Webhook lifecycle events recorded by the API (written to the outbox with their change), by type',
       labelNames: ['type'] as const,
       registers: [registry],
     }),

@@ -1,15 +1,20 @@
-import type { Knex } from '@hookstream/db';
+import { createLifecyclePublisher, type Knex } from '@hookstream/db';
 import { startConsumerLagMetric, type CompressionTypes, type Kafka, type TopicNames } from '@hookstream/kafka';
 import type { Logger, Registry } from '@hookstream/observability';
 import { createCallLogDal } from './call-logs/call-log-dal';
 import type { HealthMetrics } from './metrics';
 import { createFailureWindowDal } from './offline-rule/failure-window-dal';
-import { createLifecyclePublisher } from './offline-rule/lifecycle-outbox';
+import { writePendingBatch } from './deliveries-consumer';
 import { writeOutcomeBatch } from './outcomes-consumer';
 import { createRetentionSweeper } from './retention-sweeper';
 
 export interface HealthSettings {
   consumerGroup: string;
+  /**
+   * The group that reads webhook-deliveries to log routed calls as `pending`; by default
+   * the consumer group with `-pending` appended.
+   */
+  pendingConsumerGroup?: string;
   partitionsConcurrency: number;
   /** After a crash, a restarted instance resumes a dead member's partitions once this has passed. */
   consumerSessionTimeoutMs?: number;
@@ -29,7 +34,7 @@ export interface HealthService {
   start(): Promise<void>;
   /** Stops intake (the in-flight batch finishes), then the background work and the producer. Idempotent. */
   stop(): Promise<void>;
-  /** The consumer is in its group and consuming. */
+  /** Both consumers are in their groups and consuming. */
   isConsuming(): boolean;
 }
 
@@ -42,7 +47,7 @@ export interface HealthService {
 export function createHealthService(dependencies: {
   kafka: Kafka;
   knex: Knex;
-  topics: Pick<TopicNames, 'webhookOutcomes' | 'webhookLifecycle'>;
+  topics: Pick<TopicNames, 'webhookOutcomes' | 'webhookLifecycle' | 'webhookDeliveries'>;
   settings: HealthSettings;
   registry: Registry;
   metrics: HealthMetrics;
@@ -63,6 +68,17 @@ export function createHealthService(dependencies: {
     heartbeatInterval: Math.max(500, Math.floor((settings.consumerSessionTimeoutMs ?? 30_000) / 10)),
     // Outcomes carry request and response bodies (a few KiB each): larger fetches make
     // larger batches, and each batch costs the same few round trips to the database.
+    maxBytesPerPartition: 4 * 1024 * 1024,
+    maxBytes: 16 * 1024 * 1024,
+    ...settings.fetch,
+  });
+  // A second group, on webhook-deliveries: every routed first call is logged `pending`
+  // within moments, without a database write on the router's path (pending-calls.ts).
+  const pendingGroup = settings.pendingConsumerGroup ?? `${settings.consumerGroup}-pending`;
+  const deliveriesConsumer = kafka.consumer({
+    groupId: pendingGroup,
+    sessionTimeout: settings.consumerSessionTimeoutMs ?? 30_000,
+    heartbeatInterval: Math.max(500, Math.floor((settings.consumerSessionTimeoutMs ?? 30_000) / 10)),
     maxBytesPerPartition: 4 * 1024 * 1024,
     maxBytes: 16 * 1024 * 1024,
     ...settings.fetch,
@@ -89,6 +105,7 @@ export function createHealthService(dependencies: {
   });
 
   let consuming = false;
+  let consumingDeliveries = false;
   let lag: { stop(): void } | undefined;
   let stopping: Promise<void> | undefined;
 
@@ -98,6 +115,14 @@ export function createHealthService(dependencies: {
   consumer.on(consumer.events.CRASH, (event) => {
     consuming = false;
     logger.error({ err: event.payload.error, restart: event.payload.restart }, 'outcomes consumer crashed');
+    if (!event.payload.restart) dependencies.onFatal(event.payload.error);
+  });
+  deliveriesConsumer.on(deliveriesConsumer.events.GROUP_JOIN, () => {
+    consumingDeliveries = true;
+  });
+  deliveriesConsumer.on(deliveriesConsumer.events.CRASH, (event) => {
+    consumingDeliveries = false;
+    logger.error({ err: event.payload.error, restart: event.payload.restart }, 'pending-call consumer crashed');
     if (!event.payload.restart) dependencies.onFatal(event.payload.error);
   });
 
@@ -128,6 +153,19 @@ export function createHealthService(dependencies: {
           );
         },
       });
+      await deliveriesConsumer.connect();
+      // From the beginning when the group is new (so that no call routed while it joins is
+      // missed); deliveries older than the log's retention are skipped, so that a purged
+      // call is not logged again, and a call already logged is left as it is.
+      await deliveriesConsumer.subscribe({ topic: topics.webhookDeliveries, fromBeginning: true });
+      await deliveriesConsumer.run({
+        autoCommit: false,
+        eachBatchAutoResolve: false,
+        partitionsConsumedConcurrently: settings.partitionsConcurrency,
+        eachBatch: async (payload) => {
+          await writePendingBatch({ knex, consumer: deliveriesConsumer, retentionMs: settings.logRetentionMs, metrics, logger }, payload);
+        },
+      });
       // Messages a crash left in the outbox go out now, then at every sweep.
       publisher.requestFlush();
       publisher.start();
@@ -136,7 +174,10 @@ export function createHealthService(dependencies: {
       lag = startConsumerLagMetric({
         admin,
         registry: dependencies.registry,
-        groups: [{ groupId: settings.consumerGroup, topics: [topics.webhookOutcomes] }],
+        groups: [
+          { groupId: settings.consumerGroup, topics: [topics.webhookOutcomes] },
+          { groupId: pendingGroup, topics: [topics.webhookDeliveries] },
+        ],
         onError: (error) => logger.debug({ err: error }, 'measuring consumer lag failed'),
       });
     },
@@ -144,7 +185,8 @@ export function createHealthService(dependencies: {
     stop() {
       stopping ??= (async () => {
         consuming = false;
-        const results = await Promise.allSettled([consumer.disconnect()]);
+        consumingDeliveries = false;
+        const results = await Promise.allSettled([consumer.disconnect(), deliveriesConsumer.disconnect()]);
         lag?.stop();
         results.push(...(await Promise.allSettled([sweeper.stop(), publisher.stop()])));
         results.push(...(await Promise.allSettled([producer.disconnect(), admin.disconnect()])));
@@ -155,6 +197,6 @@ export function createHealthService(dependencies: {
       return stopping;
     },
 
-    isConsuming: () => consuming,
+    isConsuming: () => consuming && consumingDeliveries,
   };
 }

@@ -30,6 +30,16 @@ export function createHealthMetrics(registry: Registry) {
       help: 'Attempts added to call logs (a redelivered outcome adds none)',
       registers: [registry],
     }),
+    pendingCallsWritten: new Counter({
+      name: 'hookstream_health_pending_calls_written_total',
+      help: 'Calls logged as pending from webhook-deliveries before any outcome (a call an outcome logged first is left as it is)',
+      registers: [registry],
+    }),
+    deliveriesUndecodable: new Counter({
+      name: 'hookstream_health_deliveries_undecodable_total',
+      help: 'Messages on webhook-deliveries the pending-call log could not decode (skipped: their outcome logs the call)',
+      registers: [registry],
+    }),
     batchDuration: new Histogram({
       name: 'hookstream_health_batch_duration_seconds',
       help: 'Time to write one consumed batch of outcomes and commit its offsets',

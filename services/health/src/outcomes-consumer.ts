@@ -1,4 +1,4 @@
-import type { Knex } from '@hookstream/db';
+import { enqueueLifecycleMessages, type Knex } from '@hookstream/db';
 import type { Consumer, EachBatchPayload } from '@hookstream/kafka';
 import type { LifecycleMessage, OutcomeMessage } from '@hookstream/messages';
 import type { Logger } from '@hookstream/observability';
@@ -7,7 +7,6 @@ import type { CallLogDal } from './call-logs/call-log-dal';
 import { decodeOutcome, type UndecodableReason } from './call-logs/outcome-decoding';
 import type { HealthMetrics } from './metrics';
 import type { FailureWindowDal } from './offline-rule/failure-window-dal';
-import { enqueueLifecycleMessages } from './offline-rule/lifecycle-outbox';
 import { FAILURE_THRESHOLD_REASON, offlineLifecycleMessage, shouldGoOffline } from './offline-rule/offline-decision';
 
 export interface OutcomesConsumerDependencies {

@@ -99,6 +99,11 @@ export function createSenderMetrics(registry: Registry) {
       help: 'Messages backing off after an infrastructure failure, their offsets held until they are tried again',
       registers: [registry],
     }),
+    webhookViewBadRows: new Counter({
+      name: 'hookstream_sender_webhook_view_bad_rows_total',
+      help: 'Webhook rows left out of the view because their secret cannot be decrypted (their calls are not sent)',
+      registers: [registry],
+    }),
     undecodable: new Counter({
       name: 'hookstream_sender_undecodable_messages_total',
       help: 'Messages on the delivery or retry topics that do not match the contract (skipped)',

@@ -38,6 +38,10 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
     secretBox,
     refreshIntervalMs: config.WEBHOOK_REFRESH_INTERVAL,
     onError: (error) => logger.warn({ err: error }, 'refreshing the webhook view failed'),
+    onBadRow: (webhookId, error) => {
+      metrics.webhookViewBadRows.inc();
+      logger.error({ webhookId, reason: error instanceof Error ? error.message : String(error) }, 'webhook left out of the view: its secret cannot be decrypted');
+    },
   });
   await webhookView.start();
 

@@ -1,5 +1,5 @@
 import type { Knex } from '@hookstream/db';
-import type { DeliveryMessage } from '@hookstream/messages';
+import { mayAttemptGoOut, type DeliveryMessage } from '@hookstream/messages';
 import type { Logger } from 'pino';
 import type { Pagination } from '../http/common-schemas';
 import { ConflictError, NotFoundError, UnavailableError, ValidationError } from '../http/errors';
@@ -13,6 +13,9 @@ import { manualRetryMessage, toCallLog, type CallRow } from './call-log-fns';
 import type { CallLog, ListCallLogsQuery } from './call-log-schemas';
 
 export type CallLogService = ReturnType<typeof createCallLogService>;
+
+/** Manual retries of a range published (and marked pending) per step. */
+const RANGE_RETRY_CHUNK = 500;
 
 /**
  * Call logs (docs/webhooks.md "Call logs") and manual retries (docs/webhooks.md "Retries").
@@ -37,13 +40,14 @@ export function createCallLogService(deps: {
     return rows.map((row) => toCallLog(row, attempts.filter((attempt) => attempt.call_id === row.id)));
   };
 
-  /** A deleted or offline webhook does not get retries (docs/webhooks.md): refuse early, saying why. */
+  /**
+   * The rule the sender applies too (packages/messages, attempt-policy.ts): a manual retry
+   * goes out at any time, while the webhook is offline included, but never to a deleted one.
+   */
   const retryableWebhook = async (auth: TenantAuth, webhookId: string, trx: Knex.Transaction, missing: () => Error) => {
     const webhook = await deps.webhooks.find(auth.workspaceId, webhookId, trx);
-    if (!webhook) throw missing();
-    if (webhook.status === 'offline') {
-      throw new ConflictError('The webhook is offline: set it back online (PATCH status: online) before retrying its calls');
-    }
+    const verdict = mayAttemptGoOut({ type: 'manual_retry', retryCount: 0 }, webhook ? { status: webhook.status, deleted: false } : undefined);
+    if (!webhook || !verdict.send) throw missing();
     return webhook;
   };
 
@@ -107,25 +111,48 @@ export function createCallLogService(deps: {
       if (range.to.getTime() - range.from.getTime() > MAX_RETRY_RANGE_MS) {
         throw ValidationError.forField('to', 'body', 'the range may span at most 30 days');
       }
-      const count = await deps.knex.transaction(async (trx) => {
+      // Published in chunks, each marked pending once the broker has it: if a chunk fails,
+      // the transaction still commits the chunks before it (their retries are on their way),
+      // and the answer says how many were queued and that the rest were left unchanged.
+      const outcome = await deps.knex.transaction(async (trx) => {
         await retryableWebhook(auth, webhookId, trx, () => new NotFoundError('No webhook with this id'));
         const calls = await deps.calls.failedCallsInRange(auth.workspaceId, webhookId, range.from, range.to, trx);
         const at = now();
-        const messages: DeliveryMessage[] = [];
-        const retried: string[] = [];
+        const retries: Array<{ id: string; message: DeliveryMessage }> = [];
         for (const call of calls) {
           const retry = manualRetryMessage(call, at);
           if (retry.ok) {
-            messages.push(retry.message);
-            retried.push(call.id);
+            retries.push({ id: call.id, message: retry.message });
           } else {
             deps.logger.warn({ callId: call.id, reason: retry.reason }, 'failed call skipped by a range retry');
           }
         }
-        await deps.calls.markPending(retried, trx);
-        await publish(messages);
-        return retried.length;
+        let queued = 0;
+        for (let start = 0; start < retries.length; start += RANGE_RETRY_CHUNK) {
+          const chunk = retries.slice(start, start + RANGE_RETRY_CHUNK);
+          try {
+            await deps.publisher.publishDeliveries(chunk.map((retry) => retry.message));
+          } catch (error) {
+            deps.logger.error({ err: error, queued, notQueued: retries.length - queued }, 'publishing manual retries failed part-way');
+            return { queued, notQueued: retries.length - queued };
+          }
+          await deps.calls.markPending(
+            chunk.map((retry) => retry.id),
+            trx,
+          );
+          queued += chunk.length;
+        }
+        return { queued, notQueued: 0 };
       });
+      const count = outcome.queued;
+      if (outcome.notQueued > 0) {
+        if (count > 0) deps.metrics.manualRetries.inc({ kind: 'range' }, count);
+        throw new UnavailableError(
+          count === 0
+            ? 'The retries could not be queued right now; nothing was changed, try again'
+            : `Only ${count} of ${count + outcome.notQueued} failed calls could be queued (they are now pending); the other ${outcome.notQueued} were not changed: ask again to queue them`,
+        );
+      }
       deps.metrics.manualRetries.inc({ kind: 'range' }, count);
       deps.logger.info({ webhookId, workspaceId: auth.workspaceId, count }, 'failed calls queued for manual retry');
       return count;

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { deliveryMessageSchema } from '@hookstream/messages';
 import { waitFor } from '@hookstream/testkit';
 import { collectTopic, startTestApi, type TestApi } from '../test-support/api-harness';
@@ -281,22 +281,33 @@ describe('call logs and manual retries over HTTP, against the real database and 
       expect(metrics).toMatch(/hookstream_api_manual_retries_total\{kind="single",service="api"\} [1-9]/);
     });
 
-    it('refuses with 409 when the webhook is offline or deleted, or the domain event is missing, and changes nothing', async () => {
+    it('queues a manual retry to an offline webhook, as the sender would send it', async () => {
       const offlineWebhook = await createWebhook(acme.apiKey, { status: 'offline' });
       const offlineCall = await seedCall({ workspaceId: acme.id, webhookId: offlineWebhook, status: 'failed', createdAt: '2026-11-10T00:00:00Z' });
+
+      const response = await api.request('POST', `/v1/webhook-logs/${offlineCall.id}/retry`, { apiKey: acme.apiKey });
+      expect(response.status).toBe(202);
+      expect(response.body).toMatchObject({ id: offlineCall.id, status: 'pending' });
+      const published = await waitFor(() => deliveries.messages.find((message) => message.key === offlineCall.event_id), {
+        description: 'the manual retry on webhook-deliveries',
+      });
+      expect(published.value).toMatchObject({ type: 'manual_retry', webhook_id: offlineWebhook });
+    });
+
+    it('refuses with 409 when the webhook is deleted, or the domain event is missing, and changes nothing', async () => {
       const deletedWebhook = await createWebhook(acme.apiKey);
       const deletedCall = await seedCall({ workspaceId: acme.id, webhookId: deletedWebhook, status: 'failed', createdAt: '2026-11-10T00:00:00Z' });
       await api.request('DELETE', `/v1/webhooks/${deletedWebhook}`, { apiKey: acme.apiKey });
       const bareWebhook = await createWebhook(acme.apiKey);
       const bareCall = await seedCall({ workspaceId: acme.id, webhookId: bareWebhook, status: 'failed', createdAt: '2026-11-10T00:00:00Z', withDomainEvent: false });
 
-      for (const call of [offlineCall, deletedCall, bareCall]) {
+      for (const call of [deletedCall, bareCall]) {
         const response = await api.request('POST', `/v1/webhook-logs/${call.id}/retry`, { apiKey: acme.apiKey });
         expect(response.status).toBe(409);
         expect(response.body.code).toBe('conflict');
         expect((await api.database.knex('calls').where({ id: call.id }).first()).status).toBe('failed');
       }
-      expect(deliveries.messages.some((message) => [offlineCall, deletedCall, bareCall].some((call) => call.event_id === message.key))).toBe(false);
+      expect(deliveries.messages.some((message) => [deletedCall, bareCall].some((call) => call.event_id === message.key))).toBe(false);
     });
 
     it('answers 404 for an unknown call', async () => {
@@ -350,6 +361,48 @@ describe('call logs and manual retries over HTTP, against the real database and 
       expect(again.body).toEqual({ count: 0 });
     });
 
+    it('answers truthfully when the broker refuses part of a large range: what was queued is pending, the rest unchanged', async () => {
+      const webhookId = await createWebhook(acme.apiKey);
+      // 500 ordinary failed calls, then one whose domain event is larger than the broker
+      // takes in one message (incompressible, over the topics' 4 MiB): the second produce request fails.
+      const ordinary = Array.from({ length: 500 }, (_, index) => {
+        const recorded = domainEvent(acme.id, 'Case.Updated');
+        return {
+          event_id: randomUUID(),
+          workspace_id: acme.id,
+          webhook_id: webhookId,
+          domain_event_id: recorded.id,
+          event: 'Case.Updated',
+          status: 'failed',
+          retry_count: 0,
+          domain_event: recorded,
+          first_attempt_at: '2026-09-01T00:00:00.000Z',
+          created_at: new Date(Date.parse('2026-09-01T00:00:00.000Z') + index * 1_000).toISOString(),
+        };
+      });
+      await api.database.knex.batchInsert('calls', ordinary, 250);
+      const huge = { ...domainEvent(acme.id, 'Case.Updated'), context: { blob: randomBytes(6 * 1024 * 1024).toString('base64') } };
+      const [last] = await api.database
+        .knex('calls')
+        .insert({ ...ordinary[0], event_id: randomUUID(), domain_event_id: huge.id, domain_event: huge, created_at: '2026-09-02T00:00:00.000Z' })
+        .returning(['id', 'event_id']);
+
+      const response = await api.request('POST', `/v1/webhooks/${webhookId}/retry-failed`, {
+        apiKey: acme.apiKey,
+        body: { from: '2026-09-01T00:00:00Z', to: '2026-09-03T00:00:00Z' },
+      });
+      expect(response.status).toBe(503);
+      expect(response.body.message).toBe('Only 500 of 501 failed calls could be queued (they are now pending); the other 1 were not changed: ask again to queue them');
+      const statuses = await api.database.knex('calls').where({ webhook_id: webhookId }).select('id', 'status');
+      expect(statuses.filter((row) => row.status === 'pending')).toHaveLength(500);
+      expect(statuses.find((row) => row.id === last.id)?.status).toBe('failed');
+      const ordinaryIds = new Set<string | null>(ordinary.map((call) => call.event_id));
+      await waitFor(() => deliveries.messages.filter((message) => ordinaryIds.has(message.key)).length === 500, {
+        description: 'the 500 queued retries on webhook-deliveries',
+      });
+      expect(deliveries.messages.some((message) => message.key === last.event_id)).toBe(false);
+    });
+
     it.each([
       ['a span over 30 days', { from: '2026-10-01T00:00:00Z', to: '2026-10-31T00:00:01Z' }, 'to'],
       ['to before from', { from: '2026-10-02T00:00:00Z', to: '2026-10-01T00:00:00Z' }, 'to'],
@@ -363,14 +416,16 @@ describe('call logs and manual retries over HTTP, against the real database and 
       expect(response.body.details).toEqual([expect.objectContaining({ field, location: 'body' })]);
     });
 
-    it('answers 404 for another workspace\'s webhook and 409 for an offline one', async () => {
+    it('answers 404 for another workspace\'s webhook, and queues the failed calls of an offline one', async () => {
       const body = { from: '2026-10-01T00:00:00Z', to: '2026-10-02T00:00:00Z' };
       const theirs = await createWebhook(globex.apiKey);
       expect((await api.request('POST', `/v1/webhooks/${theirs}/retry-failed`, { apiKey: acme.apiKey, body })).status).toBe(404);
       const offline = await createWebhook(acme.apiKey, { status: 'offline' });
+      const failed = await seedCall({ workspaceId: acme.id, webhookId: offline, status: 'failed', createdAt: '2026-10-01T12:00:00Z' });
       const response = await api.request('POST', `/v1/webhooks/${offline}/retry-failed`, { apiKey: acme.apiKey, body });
-      expect(response.status).toBe(409);
-      expect(response.body.code).toBe('conflict');
+      expect(response.status).toBe(202);
+      expect(response.body).toEqual({ count: 1 });
+      await waitFor(() => deliveries.messages.some((message) => message.key === failed.event_id), { description: 'the manual retry on webhook-deliveries' });
     });
   });
 });

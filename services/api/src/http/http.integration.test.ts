@@ -5,7 +5,6 @@ import { createMetricsRegistry } from '@hookstream/observability';
 import { silentLogger, testInfrastructure } from '@hookstream/testkit';
 import { createApp } from '../app';
 import { createApiMetrics } from '../metrics';
-import type { MessagePublisher } from '../publishing/message-publisher';
 import { startTestApi, type TestApi } from '../test-support/api-harness';
 
 jest.setTimeout(60_000);
@@ -211,33 +210,6 @@ describe('the HTTP surface: documents, errors, content types, limits', () => {
       }
     });
 
-    it('answers 503 and changes nothing when the broker does not take a lifecycle event or a retry', async () => {
-      const failing: MessagePublisher = {
-        publishDeliveries: async () => Promise.reject(new Error('broker down')),
-        publishLifecycle: async () => Promise.reject(new Error('broker down')),
-      };
-      const brokerless = await startTestApi({ label: 'nobroker', publisher: failing });
-      try {
-        const tenant = await brokerless.createWorkspace();
-        const created = await brokerless.request('POST', '/v1/webhooks', {
-          apiKey: tenant.apiKey,
-          body: { url: 'https://example.com/h', events: ['Case.Created'] },
-        });
-        expect(created.status).toBe(201);
-        const patched = await brokerless.request('PATCH', `/v1/webhooks/${created.body.id}`, { apiKey: tenant.apiKey, body: { status: 'offline', name: 'x' } });
-        expect(patched.status).toBe(503);
-        expect(patched.body.code).toBe('unavailable');
-        expect(patched.headers.get('retry-after')).toBe('5');
-        expect(patched.text).not.toContain('broker down');
-        const unchanged = await brokerless.request('GET', `/v1/webhooks/${created.body.id}`, { apiKey: tenant.apiKey });
-        expect(unchanged.body).toMatchObject({ status: 'online', name: null });
-        expect((await brokerless.request('POST', `/v1/webhooks/${created.body.id}/rotate-secret`, { apiKey: tenant.apiKey })).status).toBe(503);
-        expect((await brokerless.request('GET', `/v1/webhooks/${created.body.id}`, { apiKey: tenant.apiKey })).body.secret).toBe(created.body.secret);
-      } finally {
-        await brokerless.close();
-      }
-    });
-
     it('hides internal errors: a 500 with an opaque message, no SQL or stack', async () => {
       const url = new URL(testInfrastructure().databaseUrl);
       url.pathname = '/hookstream_database_that_does_not_exist';
@@ -246,7 +218,7 @@ describe('the HTTP surface: documents, errors, content types, limits', () => {
       const { app } = createApp({
         knex,
         secretBox: createSecretBox(Buffer.alloc(32)),
-        publisher: { publishDeliveries: async () => undefined, publishLifecycle: async () => undefined },
+        publisher: { publishDeliveries: async () => undefined },
         logger: silentLogger,
         metrics: createApiMetrics(registry),
         registry,

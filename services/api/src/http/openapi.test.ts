@@ -14,7 +14,7 @@ function buildDocument() {
   const { document, operations } = createApp({
     knex,
     secretBox: createSecretBox(Buffer.alloc(32)),
-    publisher: { publishDeliveries: async () => undefined, publishLifecycle: async () => undefined },
+    publisher: { publishDeliveries: async () => undefined },
     logger: createLogger({ service: 'api', level: 'silent' }),
     metrics: createApiMetrics(registry),
     registry,

@@ -1,19 +1,14 @@
 import type { CompressionTypes, Producer, TopicNames } from '@hookstream/kafka';
-import {
-  deliveryMessageSchema,
-  encodeMessage,
-  lifecycleMessageSchema,
-  type DeliveryMessage,
-  type LifecycleMessage,
-} from '@hookstream/messages';
+import { deliveryMessageSchema, encodeMessage, type DeliveryMessage } from '@hookstream/messages';
 import { context, traceHeadersOf } from '@hookstream/observability';
 
-/** What the API writes to Kafka: manual retries and lifecycle events. */
+/**
+ * What the API writes to Kafka directly: manual retries. (Lifecycle events go through the
+ * outbox: `createLifecyclePublisher` of @hookstream/db.)
+ */
 export interface MessagePublisher {
   /** Manual retries to `webhook-deliveries`, keyed by event id (one call, one partition). */
   publishDeliveries(messages: readonly DeliveryMessage[]): Promise<void>;
-  /** Operator events to `webhook-lifecycle`, keyed by webhook id. */
-  publishLifecycle(message: LifecycleMessage): Promise<void>;
 }
 
 /** Messages per produce request for large range retries. */
@@ -26,7 +21,7 @@ const BATCH_SIZE = 500;
  */
 export function createKafkaPublisher(deps: {
   producer: Producer;
-  topics: Pick<TopicNames, 'webhookDeliveries' | 'webhookLifecycle'>;
+  topics: Pick<TopicNames, 'webhookDeliveries'>;
   compression?: CompressionTypes;
 }): MessagePublisher {
   const headers = () => traceHeadersOf(context.active());
@@ -45,14 +40,6 @@ export function createKafkaPublisher(deps: {
           })),
         });
       }
-    },
-    async publishLifecycle(message) {
-      await deps.producer.send({
-        topic: deps.topics.webhookLifecycle,
-        acks: -1,
-        compression: deps.compression,
-        messages: [{ key: message.webhook_id, value: encodeMessage(lifecycleMessageSchema, message), headers: headers() }],
-      });
     },
   };
 }

@@ -2,7 +2,7 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
-import { createSecretBox, type SecretBox } from '@hookstream/db';
+import { createLifecyclePublisher, createSecretBox, type SecretBox } from '@hookstream/db';
 import type { Consumer, Producer, TopicNames } from '@hookstream/kafka';
 import { createMetricsRegistry } from '@hookstream/observability';
 import { createTestDatabase, createTestTopics, silentLogger, testKafka, uniquePrefix, type TestDatabase } from '@hookstream/testkit';
@@ -48,6 +48,8 @@ export interface TestApi {
   database: TestDatabase;
   topics: TopicNames;
   secretBox: SecretBox;
+  /** The API's producer (manual retries, and the lifecycle outbox's publisher). */
+  producer: Producer;
   registry: Registry;
   metrics: ApiMetrics;
   request<T = Json>(method: string, path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
@@ -102,18 +104,17 @@ export async function startTestApi(
   const registry = createMetricsRegistry('api');
   const metrics = createApiMetrics(registry);
   const secretBox = createSecretBox(SECRET_KEY);
-  let producer: Producer | undefined;
-  let publisher = options.publisher;
-  if (!publisher) {
-    producer = testKafka('api-test').producer({ idempotent: true, maxInFlightRequests: 1 });
-    await producer.connect();
-    publisher = createKafkaPublisher({ producer, topics });
-  }
+  const producer: Producer = testKafka('api-test').producer({ idempotent: true, maxInFlightRequests: 1 });
+  await producer.connect();
+  const publisher = options.publisher ?? createKafkaPublisher({ producer, topics });
+  const lifecycle = createLifecyclePublisher({ knex: database.knex, producer, topic: topics.webhookLifecycle, logger: silentLogger, intervalMs: 500 });
+  lifecycle.start();
   const { app, document } = createApp({
     ...(options.consoleDir ? { consoleDir: options.consoleDir } : {}),
     knex: database.knex,
     secretBox,
     publisher,
+    lifecycle,
     logger: silentLogger,
     metrics,
     registry,
@@ -159,6 +160,7 @@ export async function startTestApi(
     database,
     topics,
     secretBox,
+    producer,
     registry,
     metrics,
     request,
@@ -175,7 +177,8 @@ export async function startTestApi(
         server.close(() => resolve());
         server.closeAllConnections();
       });
-      await producer?.disconnect();
+      await lifecycle.stop();
+      await producer.disconnect();
       await database.drop();
     },
   };

@@ -128,12 +128,12 @@ export function webhookOperations(
       tag: TAG,
       summary: 'Retry the failed calls of a date range',
       description:
-        'Queues a manual retry of every call of the webhook whose status is `failed` and whose `created_at` lies in [from, to] (at most 30 days). 409 when the webhook is offline.',
+        'Queues a manual retry of every call of the webhook whose status is `failed` and whose `created_at` lies in [from, to] (at most 30 days), while the webhook is offline too. If the broker fails part-way, 503 says how many were queued (those are now pending) and that the others were not changed.',
       security: 'apiKey',
       params: idPathParams,
       body: { schema: retryFailedBody, required: true },
       success: { status: 202, description: 'How many calls were queued', schema: retryCountSchema },
-      extraErrors: [409, 503],
+      extraErrors: [503],
       handle: async ({ auth, params, body }) => ({
         status: 202,
         body: { count: await callLogs.retryFailed(auth, params.id, { from: new Date(body.from), to: new Date(body.to) }) },

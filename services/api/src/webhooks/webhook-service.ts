@@ -1,13 +1,12 @@
-import type { Knex, SecretBox } from '@hookstream/db';
+import { enqueueLifecycleMessages, type Knex, type SecretBox } from '@hookstream/db';
 import type { LifecycleMessage } from '@hookstream/messages';
 import { generateSecret } from '@hookstream/signing';
 import type { WebhookUrlPolicy } from '@hookstream/target-safety';
 import type { Logger } from 'pino';
 import type { Pagination } from '../http/common-schemas';
-import { LimitReachedError, NotFoundError, UnavailableError } from '../http/errors';
+import { LimitReachedError, NotFoundError } from '../http/errors';
 import type { TenantAuth } from '../http/operation';
 import type { ApiMetrics } from '../metrics';
-import type { MessagePublisher } from '../publishing/message-publisher';
 import type { WebhookChanges, WebhookDal } from './webhook-dal';
 import { assertAcceptableUrl, parseSort, rotatedSecretColumns, splitEventsFilter, toWebhook, uniqueEvents, type WebhookRow } from './webhook-fns';
 import type { CreateWebhookInput, ListWebhooksQuery, UpdateWebhookInput, Webhook } from './webhook-schemas';
@@ -23,15 +22,18 @@ export type WebhookService = ReturnType<typeof createWebhookService>;
 
 /**
  * The webhooks of docs/webhooks.md "Managing webhooks". Status changes made here restart the offline
- * rule's failure window (online) or record why the webhook is off (offline: `manual`),
- * and are published to `webhook-lifecycle` inside the database transaction: if the broker
- * does not take the event, nothing changes and the client gets a 503 to retry.
+ * rule's failure window (online) or record why the webhook is off (offline: `manual`).
+ * Their `webhook-lifecycle` events are written to the outbox in the transaction of the
+ * change (as the health service does for the offline rule) and published after it
+ * commits: a broker outage delays an event but cannot lose it, and a change that does
+ * not commit publishes nothing.
  */
 export function createWebhookService(deps: {
   knex: Knex;
   webhooks: WebhookDal;
   secretBox: SecretBox;
-  publisher: Pick<MessagePublisher, 'publishLifecycle'>;
+  /** Publishes the lifecycle outbox soon (after a transaction wrote to it). */
+  lifecycle: { requestFlush(): void };
   metrics: Pick<ApiMetrics, 'lifecycleEvents'>;
   logger: Logger;
   settings: WebhookSettings;
@@ -40,9 +42,10 @@ export function createWebhookService(deps: {
   const now = deps.now ?? (() => new Date());
   const present = (row: WebhookRow) => toWebhook(row, (stored) => deps.secretBox.decrypt(stored), now());
 
-  const publishLifecycle = async (row: WebhookRow, type: LifecycleMessage['type'], reason: string | null) => {
-    try {
-      await deps.publisher.publishLifecycle({
+  /** Writes the event in the change's transaction; `published` sends it once committed. */
+  const recordLifecycle = async (trx: Knex.Transaction, row: WebhookRow, type: LifecycleMessage['type'], reason: string | null) => {
+    await enqueueLifecycleMessages(trx, [
+      {
         version: 1,
         type,
         webhook_id: row.id,
@@ -50,12 +53,12 @@ export function createWebhookService(deps: {
         reason,
         occurred_at: now().toISOString(),
         failure_count: null,
-      });
-    } catch (error) {
-      deps.logger.error({ err: error, webhookId: row.id, type }, 'publishing a lifecycle event failed');
-      throw new UnavailableError('The change could not be recorded right now; nothing was changed, try again');
-    }
+      },
+    ]);
+  };
+  const published = (type: LifecycleMessage['type']) => {
     deps.metrics.lifecycleEvents.inc({ type });
+    deps.lifecycle.requestFlush();
   };
 
   const findOrFail = async (auth: TenantAuth, id: string, db: Knex | Knex.Transaction = deps.knex, forUpdate = false) => {
@@ -123,7 +126,7 @@ export function createWebhookService(deps: {
       if (input.secret !== undefined) changes.secret_encrypted = deps.secretBox.encrypt(input.secret);
       if (Object.keys(changes).length === 0 && input.status === undefined) return present(await findOrFail(auth, id));
 
-      const row = await deps.knex.transaction(async (trx) => {
+      const { after: row, lifecycle } = await deps.knex.transaction(async (trx) => {
         const before = await findOrFail(auth, id, trx, true);
         let lifecycle: { type: LifecycleMessage['type']; reason: string } | undefined;
         if (input.status === 'online') {
@@ -136,9 +139,10 @@ export function createWebhookService(deps: {
         }
         const after = await deps.webhooks.update(auth.workspaceId, id, changes, trx);
         if (!after) throw new NotFoundError('No webhook with this id');
-        if (lifecycle) await publishLifecycle(after, lifecycle.type, lifecycle.reason);
-        return after;
+        if (lifecycle) await recordLifecycle(trx, after, lifecycle.type, lifecycle.reason);
+        return { after, lifecycle };
       });
+      if (lifecycle) published(lifecycle.type);
       deps.logger.info({ webhookId: id, workspaceId: auth.workspaceId, fields: Object.keys(input) }, 'webhook updated');
       return present(row);
     },
@@ -164,9 +168,10 @@ export function createWebhookService(deps: {
         });
         const after = await deps.webhooks.update(auth.workspaceId, id, columns, trx);
         if (!after) throw new NotFoundError('No webhook with this id');
-        await publishLifecycle(after, 'webhook.secret_rotated', null);
+        await recordLifecycle(trx, after, 'webhook.secret_rotated', null);
         return after;
       });
+      published('webhook.secret_rotated');
       deps.logger.info({ webhookId: id, workspaceId: auth.workspaceId, graceMs }, 'webhook secret rotated');
       return present(row);
     },

@@ -3,6 +3,7 @@ import { EVENT_TYPES } from '@hookstream/events';
 import { isValidSecretFormat, signBody, verifyWebhook } from '@hookstream/signing';
 import { waitFor } from '@hookstream/testkit';
 import { collectTopic, startTestApi, type TestApi } from '../test-support/api-harness';
+import { testKafka } from '@hookstream/testkit';
 
 jest.setTimeout(60_000);
 
@@ -453,6 +454,52 @@ describe('webhooks over HTTP, against the real database and broker', () => {
     it('answers 404 for another workspace\'s webhook', async () => {
       const created = await create(validWebhook());
       expect((await api.request('POST', `/v1/webhooks/${created.body.id}/rotate-secret`, { apiKey: globex.apiKey })).status).toBe(404);
+    });
+  });
+
+  describe('lifecycle events while the broker is unreachable', () => {
+    it('records the change and publishes its event once the broker is back: none lost, none invented', async () => {
+      const isolated = await startTestApi({ label: 'outbox' });
+      const events = await collectTopic(isolated.topics.webhookLifecycle);
+      try {
+        const tenant = await isolated.createWorkspace();
+        const created = await isolated.request('POST', '/v1/webhooks', { apiKey: tenant.apiKey, body: validWebhook() });
+        const id = created.body.id as string;
+
+        // The API's own producer, disconnected: every send fails as the broker being gone does.
+        await isolated.producer.disconnect();
+        const patched = await isolated.request('PATCH', `/v1/webhooks/${id}`, { apiKey: tenant.apiKey, body: { status: 'offline' } });
+        expect(patched.status).toBe(200);
+        expect(patched.body).toMatchObject({ status: 'offline', offline_reason: 'manual' });
+        const rotated = await isolated.request('POST', `/v1/webhooks/${id}/rotate-secret`, { apiKey: tenant.apiKey });
+        expect(rotated.status).toBe(200);
+        // A request that changes nothing records no event.
+        expect((await isolated.request('PATCH', `/v1/webhooks/${id}`, { apiKey: tenant.apiKey, body: { status: 'offline' } })).status).toBe(200);
+        expect(await isolated.database.knex('webhook_lifecycle_outbox').where({ webhook_id: id }).count({ count: '*' })).toEqual([{ count: 2 }]);
+
+        await isolated.producer.connect();
+        const mine = await waitFor(
+          () => {
+            const found = events.messages.filter((message) => message.key === id);
+            return found.length >= 2 && found;
+          },
+          { description: 'both lifecycle events after the broker is back' },
+        );
+        expect(mine.map((message) => message.value.type)).toEqual(['webhook.offline', 'webhook.secret_rotated']);
+        await waitFor(async () => (await isolated.database.knex('webhook_lifecycle_outbox').where({ webhook_id: id })).length === 0, {
+          description: 'the outbox to be emptied',
+        });
+        // Published once each: a late duplicate would show up behind them.
+        const probe = testKafka('outbox-probe').admin();
+        await probe.connect();
+        const [offsets] = await Promise.all([probe.fetchTopicOffsets(isolated.topics.webhookLifecycle)]);
+        await probe.disconnect();
+        expect(offsets?.reduce((sum, partition) => sum + Number(partition.high), 0)).toBe(events.messages.length);
+        expect(events.messages.filter((message) => message.key === id)).toHaveLength(2);
+      } finally {
+        await events.stop();
+        await isolated.close();
+      }
     });
   });
 

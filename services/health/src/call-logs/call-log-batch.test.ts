@@ -81,6 +81,18 @@ describe('foldOutcomes', () => {
     }
   });
 
+  it('keeps the domain event of the first call when its retry (which carries none) is in the same batch', () => {
+    const first = makeOutcome({ attempted_at: at(0), first_attempt_at: at(0) });
+    const retry = nextAttemptOf(first, { type: 'automatic_retry', retry_count: 1, attempted_at: at(1) });
+    expect(retry.domain_event).toBeNull();
+    for (const batch of [
+      [first, retry],
+      [retry, first],
+    ]) {
+      expect(foldOutcomes(batch).calls[0]).toMatchObject({ domain_event: first.domain_event, retry_count: 1, payload: JSON.parse(retry.request.body) });
+    }
+  });
+
   it('keeps one attempt and one failure of an outcome delivered twice in a batch', () => {
     const first = makeOutcome();
     const { calls, attempts, failures } = foldOutcomes([first, { ...first }]);

@@ -18,6 +18,7 @@ export interface CallRow {
   case_id: string | null;
   individual_id: string | null;
   company_id: string | null;
+  /** From the earliest outcome that carries it (first calls do); the stored one is never replaced. */
   domain_event: unknown;
   /** State: from the latest outcome that is an attempt or a cancellation. */
   status: CallStatus;
@@ -133,6 +134,9 @@ export function foldOutcomes(outcomes: readonly OutcomeMessage[], options: FoldO
     const attemptEntries = ordered.filter((entry) => entry.effect.kind === 'attempt');
     const latestAttempt = attemptEntries[attemptEntries.length - 1];
     const firstAttemptAt = attemptEntries.map((entry) => entry.outcome.first_attempt_at).sort((a, b) => timeOf(a) - timeOf(b))[0];
+    // Only first calls carry the domain event: a later outcome of the call in the same
+    // batch must not erase it (a manual retry is rebuilt from it).
+    const withDomainEvent = ordered.find((entry) => entry.outcome.domain_event !== null);
     const { outcome, storable } = latest;
     calls.push({
       event_id: outcome.event_id,
@@ -144,7 +148,7 @@ export function foldOutcomes(outcomes: readonly OutcomeMessage[], options: FoldO
       case_id: storable.text(outcome.case_id),
       individual_id: storable.text(outcome.individual_id),
       company_id: storable.text(outcome.company_id),
-      domain_event: storable.json(outcome.domain_event),
+      domain_event: withDomainEvent ? withDomainEvent.storable.json(withDomainEvent.outcome.domain_event) : null,
       status: latest.effect.kind === 'attempt' ? latest.effect.status : 'cancelled',
       status_reason: latest.effect.kind === 'cancel' ? latest.effect.reason : null,
       next_retry_at: latest.effect.kind === 'attempt' ? latest.effect.nextRetryAt : null,

@@ -19,6 +19,7 @@ export interface CallLogDal {
 
 // A row's state fields move only forward in time, and so do its attempt fields: an
 // outcome older than what the row shows (a redelivery, a late message) changes neither.
+// The domain event is kept as first written (a later outcome carries none, or the same).
 const NEWER_STATE = `(calls.state_changed_at IS NULL OR excluded.state_changed_at >= calls.state_changed_at)`;
 const NEWER_ATTEMPT = `(excluded.last_attempt_at IS NOT NULL AND (calls.last_attempt_at IS NULL OR excluded.last_attempt_at >= calls.last_attempt_at))`;
 
@@ -55,7 +56,7 @@ ON CONFLICT (event_id) DO UPDATE SET
   payload = CASE WHEN ${NEWER_ATTEMPT} THEN excluded.payload ELSE calls.payload END,
   last_attempt_at = GREATEST(calls.last_attempt_at, excluded.last_attempt_at),
   first_attempt_at = LEAST(calls.first_attempt_at, excluded.first_attempt_at),
-  domain_event = COALESCE(excluded.domain_event, calls.domain_event)
+  domain_event = COALESCE(calls.domain_event, excluded.domain_event)
 RETURNING id, event_id
 ),
 new_attempts AS (

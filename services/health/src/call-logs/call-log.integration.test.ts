@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createTestDatabase, createTestTopics, uniquePrefix, waitFor, type TestDatabase } from '@hookstream/testkit';
 import type { Producer, TopicNames } from '@hookstream/kafka';
-import type { OutcomeMessage } from '@hookstream/messages';
+import { deliveryMessageSchema, encodeMessage, manualRetryDelivery, type DeliveryMessage, type OutcomeMessage } from '@hookstream/messages';
 import { Registry, createLogger } from '@hookstream/observability';
 import type { HealthService } from '../health-service';
 import { createHealthMetrics, type HealthMetrics } from '../metrics';
@@ -175,6 +175,128 @@ describe('call logs from webhook-outcomes', () => {
     expect(await failuresOf(database.knex, webhookId)).toBe(1);
     expect(await callOf(first.event_id)).toMatchObject({ status: 'succeeded', status_code: 200, retry_count: 1 });
     expect((await metrics.attemptsWritten.get()).values[0]?.value).toBe(attemptsBefore);
+  });
+
+  it('keeps the domain event of a call whose first call and retry are logged in one batch, so it can still be retried by hand', async () => {
+    const { webhookId, workspaceId } = await seedWebhook(database.knex);
+    const at = timeline(Date.now());
+    const domainEvent = {
+      id: randomUUID(),
+      type: 'Case.StatusUpdated',
+      occurred_at: at(0),
+      workspace: { id: workspaceId, name: 'Acme' },
+      entity: { id: 'case-1' },
+      context: {},
+    };
+    const first = makeOutcome({ webhook_id: webhookId, workspace_id: workspaceId, attempted_at: at(0), first_attempt_at: at(0), domain_event: domainEvent });
+    // As the sender produces it: a retry's outcome carries no domain event.
+    const retry = nextAttemptOf(first, { type: 'automatic_retry', retry_count: 1, attempted_at: at(1), next_retry_at: at(4) });
+    await publishOutcomes(producer, topics.webhookOutcomes, [first, retry]);
+    const row = await waitFor(
+      async () => {
+        const found = await callOf(first.event_id);
+        return found?.retry_count === 1 ? found : false;
+      },
+      { description: 'both attempts to be logged' },
+    );
+    expect(row.domain_event).toEqual(domainEvent);
+    expect(row.payload).toEqual(JSON.parse(retry.request.body));
+    expect(manualRetryDelivery({ ...row, retry_count: 1 }, new Date())).toBeDefined();
+
+    // A later outcome that carries another domain event does not replace what was first written.
+    const late = nextAttemptOf(first, { type: 'automatic_retry', retry_count: 2, attempted_at: at(4), next_retry_at: at(13), domain_event: { id: 'other' } });
+    await publishOutcomes(producer, topics.webhookOutcomes, [late]);
+    await waitFor(async () => (await callOf(first.event_id))?.retry_count === 2, { description: 'the second retry to be logged' });
+    expect((await callOf(first.event_id))?.domain_event).toEqual(domainEvent);
+  });
+
+  /** A first call as the router writes it to webhook-deliveries. */
+  const firstCallOf = (webhookId: string, workspaceId: string, overrides: Partial<DeliveryMessage> = {}): DeliveryMessage => {
+    const now = new Date().toISOString();
+    return {
+      version: 1,
+      type: 'first_call',
+      event_id: randomUUID(),
+      webhook_id: webhookId,
+      workspace_id: workspaceId,
+      event: 'Individual.Updated',
+      sub_event: null,
+      domain_event: {
+        id: randomUUID(),
+        type: 'Individual.Updated',
+        occurred_at: now,
+        workspace: { id: workspaceId, name: 'Acme' },
+        entity: { id: 'ind-7' },
+        context: { case: { id: 'case-3' } },
+      },
+      retry_count: 0,
+      first_attempt_at: null,
+      due_at: now,
+      produced_at: now,
+      ...overrides,
+    };
+  };
+  const publishDeliveries = (deliveries: readonly DeliveryMessage[]) =>
+    producer.send({
+      topic: topics.webhookDeliveries,
+      acks: -1,
+      messages: deliveries.map((delivery) => ({ key: delivery.event_id, value: encodeMessage(deliveryMessageSchema, delivery) })),
+    });
+
+  it('logs a routed first call as pending before any outcome, and lets its first outcome replace that', async () => {
+    const { webhookId, workspaceId } = await seedWebhook(database.knex);
+    const delivery = firstCallOf(webhookId, workspaceId);
+    await publishDeliveries([delivery]);
+    const pending = await waitFor(async () => (await callOf(delivery.event_id)) ?? false, { description: 'the routed call to be logged' });
+    expect(pending).toMatchObject({
+      status: 'pending',
+      webhook_id: webhookId,
+      workspace_id: workspaceId,
+      domain_event_id: delivery.domain_event.id,
+      event: 'Individual.Updated',
+      individual_id: 'ind-7',
+      case_id: 'case-3',
+      retry_count: 0,
+      last_attempt_at: null,
+      domain_event: delivery.domain_event,
+    });
+    expect(await attemptsOf(delivery.event_id)).toHaveLength(0);
+
+    const at = timeline(Date.now());
+    const first = makeOutcome({ event_id: delivery.event_id, webhook_id: webhookId, workspace_id: workspaceId, domain_event_id: delivery.domain_event.id, attempted_at: at(0), first_attempt_at: at(0) });
+    await publishOutcomes(producer, topics.webhookOutcomes, [first]);
+    await waitFor(async () => (await callOf(delivery.event_id))?.status === 'retrying', { description: 'the outcome to replace pending' });
+    // The same first call read again (a redelivery) changes nothing.
+    await publishDeliveries([delivery]);
+    await waitForAllConsumed(`${group}-pending`, topics.webhookDeliveries);
+    expect(await callOf(delivery.event_id)).toMatchObject({ status: 'retrying', status_code: 500, domain_event: delivery.domain_event });
+  });
+
+  it('leaves a call logged by its outcome as it is when its routed first call is read later', async () => {
+    const { webhookId, workspaceId } = await seedWebhook(database.knex);
+    const delivery = firstCallOf(webhookId, workspaceId);
+    const at = timeline(Date.now());
+    const success = makeOutcome({
+      event_id: delivery.event_id,
+      webhook_id: webhookId,
+      workspace_id: workspaceId,
+      domain_event_id: delivery.domain_event.id,
+      attempted_at: at(0),
+      first_attempt_at: at(0),
+      result: 'succeeded',
+      status_code: 200,
+      error: null,
+      failure_kind: null,
+      next_retry_at: null,
+      final: true,
+      domain_event: null,
+    });
+    await publishOutcomes(producer, topics.webhookOutcomes, [success]);
+    await waitFor(async () => (await callOf(delivery.event_id))?.status === 'succeeded', { description: 'the outcome to be logged' });
+    await publishDeliveries([delivery, firstCallOf(webhookId, workspaceId, { type: 'manual_retry', event_id: delivery.event_id })]);
+    await waitForAllConsumed(`${group}-pending`, topics.webhookDeliveries);
+    // The row keeps its outcome; only the domain event it lacked is filled in.
+    expect(await callOf(delivery.event_id)).toMatchObject({ status: 'succeeded', status_code: 200, domain_event: delivery.domain_event });
   });
 
   it('ends a call whose retries are exhausted as failed, and lets a manual retry of it succeed', async () => {

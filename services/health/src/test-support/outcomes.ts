@@ -49,7 +49,10 @@ export function makeOutcome(overrides: Partial<OutcomeMessage> = {}): OutcomeMes
   };
 }
 
-/** The outcomes of one call: each later attempt shares the call's ids and T0. */
+/**
+ * The outcomes of one call: each later attempt shares the call's ids and T0. Like the
+ * sender's, a later outcome carries no domain event (only first calls do).
+ */
 export function nextAttemptOf(previous: OutcomeMessage, overrides: Partial<OutcomeMessage>): OutcomeMessage {
   return makeOutcome({
     event_id: previous.event_id,
@@ -57,7 +60,7 @@ export function nextAttemptOf(previous: OutcomeMessage, overrides: Partial<Outco
     workspace_id: previous.workspace_id,
     domain_event_id: previous.domain_event_id,
     first_attempt_at: previous.first_attempt_at,
-    domain_event: previous.domain_event,
+    domain_event: null,
     ...overrides,
   });
 }

@@ -331,6 +331,13 @@ describe('executeDelivery', () => {
     expect(setup.outcomes()[0]).toMatchObject({ result: 'not_sent', not_sent_reason: reason, first_attempt_at: '2026-11-25T11:00:00.000Z', domain_event: null });
   });
 
+  it('sends a manual retry to an offline webhook (the customer asked for it), as the API accepts it', async () => {
+    const setup = setUp({ webhook: { ...onlineWebhook, status: 'offline' as const } });
+    await executeDelivery(setup.dependencies, aDelivery({ type: 'manual_retry', retry_count: 1, first_attempt_at: '2026-11-25T11:00:00.000Z' }), undefined);
+    expect(setup.posts).toHaveLength(1);
+    expect(setup.outcomes()[0]).toMatchObject({ type: 'manual_retry', not_sent_reason: null });
+  });
+
   it.each([
     ['a first call', aDelivery()],
     ['an automatic retry', aDelivery({ type: 'automatic_retry', retry_count: 2, first_attempt_at: '2026-11-25T11:00:00.000Z', due_at: '2026-11-25T12:00:04.000Z' })],

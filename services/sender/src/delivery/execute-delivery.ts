@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { WebhookState } from '@hookstream/db';
-import { familyOf, isEventType } from '@hookstream/events';
+import { entityIdsOf, isEventType } from '@hookstream/events';
 import type { TopicNames } from '@hookstream/kafka';
 import {
+  attemptNeedsCallState,
   deliveryMessageSchema,
+  mayAttemptGoOut,
   encodeMessage,
   outcomeMessageSchema,
   type DeliveryMessage,
@@ -52,21 +54,6 @@ export interface DeliveryDependencies {
 
 const tracer = getTracer('hookstream-sender');
 
-/** Entity ids a call log can be filtered by (docs/webhooks.md "Call logs"). */
-export function entityIdsOf(delivery: DeliveryMessage): Pick<OutcomeMessage, 'case_id' | 'individual_id' | 'company_id'> {
-  const event = delivery.domain_event;
-  const family = isEventType(event.type) ? familyOf(event.type) : undefined;
-  const contextId = (key: string) => {
-    const value = event.context[key] as { id?: unknown } | undefined;
-    return typeof value?.id === 'string' ? value.id : null;
-  };
-  return {
-    case_id: family === 'Case' ? event.entity.id : contextId('case'),
-    individual_id: family === 'Individual' ? event.entity.id : contextId('individual'),
-    company_id: family === 'Company' ? event.entity.id : contextId('company'),
-  };
-}
-
 /** The call log keeps a payload up to this size; beyond it, a truncated copy says so. */
 const MAX_LOGGED_PAYLOAD_CHARS = 256 * 1024;
 
@@ -104,11 +91,13 @@ function notSent(dependencies: DeliveryDependencies, delivery: DeliveryMessage, 
 type Decision = { kind: 'send'; webhook: WebhookState & { secret: string } } | { kind: 'not_sent'; reason: NotSentReason; endpoint: string };
 
 /**
- * May this attempt go out? Every check in one place: the event type is still in the
- * catalog, the webhook exists and is online (manual retries go out even while offline),
- * and an automatic retry's call has neither succeeded nor had its slot taken by a manual
- * retry. A failed read of the database throws an InfrastructureError: the attempt waits,
- * it is never decided without the state it needs.
+ * May this attempt go out? The event type must still be in the catalog; then the rule the
+ * API applies too (attempt-policy.ts in @hookstream/messages): the webhook exists and is
+ * online (manual retries go out even while offline), and an automatic retry's call has
+ * neither succeeded nor had its slot taken by a manual retry. A webhook without a readable
+ * secret cannot be signed for, so it counts as deleted. A failed read of the database
+ * throws an InfrastructureError: the attempt waits, it is never decided without the state
+ * it needs.
  */
 async function decideAttempt(dependencies: DeliveryDependencies, delivery: DeliveryMessage): Promise<Decision> {
   let webhook = dependencies.webhookOf(delivery.webhook_id);
@@ -117,17 +106,13 @@ async function decideAttempt(dependencies: DeliveryDependencies, delivery: Deliv
     await fromDatabase(() => dependencies.refreshWebhooks());
     webhook = dependencies.webhookOf(delivery.webhook_id);
   }
+  const endpoint = webhook?.url ?? '';
   // A type removed from the catalog since the event was routed cannot be built into a payload.
-  if (!isEventType(delivery.domain_event.type)) return { kind: 'not_sent', reason: 'unknown_event_type', endpoint: webhook?.url ?? '' };
-  if (!webhook || webhook.deleted || !webhook.secret) return { kind: 'not_sent', reason: 'webhook_deleted', endpoint: webhook?.url ?? '' };
-  // Manual retries are the customer's explicit request: they go out even while offline.
-  if (delivery.type !== 'manual_retry' && webhook.status !== 'online') return { kind: 'not_sent', reason: 'webhook_offline', endpoint: webhook.url };
-  if (delivery.type === 'automatic_retry') {
-    const state = await fromDatabase(() => dependencies.callState.read(delivery.event_id));
-    if (state?.succeeded) return { kind: 'not_sent', reason: 'already_succeeded', endpoint: webhook.url };
-    // A failed manual retry took this retry number: its own successor is already scheduled.
-    if (state && state.retryCount >= delivery.retry_count) return { kind: 'not_sent', reason: 'superseded', endpoint: webhook.url };
-  }
+  if (!isEventType(delivery.domain_event.type)) return { kind: 'not_sent', reason: 'unknown_event_type', endpoint };
+  const facts = webhook?.secret ? { status: webhook.status, deleted: webhook.deleted } : undefined;
+  const call = attemptNeedsCallState(delivery.type, facts) ? await fromDatabase(() => dependencies.callState.read(delivery.event_id)) : undefined;
+  const verdict = mayAttemptGoOut({ type: delivery.type, retryCount: delivery.retry_count }, facts, call);
+  if (!verdict.send) return { kind: 'not_sent', reason: verdict.reason, endpoint };
   return { kind: 'send', webhook: webhook as WebhookState & { secret: string } };
 }
 
@@ -257,7 +242,7 @@ async function publishOutcome(dependencies: DeliveryDependencies, delivery: Deli
   }
 
   const failureKind: FailureKind | null = attempt.http?.failureKind ?? null;
-  const entityIds = entityIdsOf(delivery);
+  const entityIds = entityIdsOf(delivery.domain_event);
   const outcome: OutcomeMessage = {
     version: 1,
     attempt_id: randomUUID(),

@@ -1,9 +1,17 @@
-import type { Knex } from '@hookstream/db';
+import type { Knex } from 'knex';
 import type { CompressionTypes, Producer } from '@hookstream/kafka';
 import { encodeMessage, lifecycleMessageSchema, type LifecycleMessage } from '@hookstream/messages';
-import type { Logger } from '@hookstream/observability';
+/** The few logger methods the publisher uses (pino's). */
+interface Logger {
+  warn(object: object, message: string): void;
+}
 
-/** Writes operator events in the transaction that decides them (the transactional outbox). */
+/**
+ * Writes operator events in the transaction that decides them (the transactional outbox):
+ * the event exists if and only if the change committed, whatever the broker does. The
+ * health service (offline rule) and the API (status changes, secret rotations) both write
+ * here, and both publish the table with `createLifecyclePublisher`.
+ */
 export async function enqueueLifecycleMessages(transaction: Knex.Transaction, messages: readonly LifecycleMessage[]): Promise<void> {
   if (messages.length === 0) return;
   await transaction('webhook_lifecycle_outbox').insert(
@@ -22,7 +30,7 @@ export interface LifecyclePublisher {
 
 /**
  * Publishes the outbox to webhook-lifecycle and deletes what the broker acknowledged.
- * Rows are claimed with SKIP LOCKED, so several health instances share the work without
+ * Rows are claimed with SKIP LOCKED, so several instances (health, API) share the work without
  * publishing a row twice while it is in flight; a crash between the broker's ack and the
  * delete publishes it again on restart (at least once: operator events are idempotent by
  * webhook id and time). Also swept every `intervalMs`, for rows left by a crash or a
