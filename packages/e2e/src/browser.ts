@@ -1,21 +1,11 @@
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { findRepoRoot } from '@hookstream/local-infra';
+import { HEADLESS_CHROMIUM_FLAGS } from '@hookstream/testkit';
 
-/**
- * Debian's Chromium for the console's browser tests, installed by
- * scripts/ensure-chromium.sh where it is missing. Returns the binary's path, or why
- * there is none (the tests then skip, saying so).
- */
-export function ensureChromium(): { path: string } | { missing: string } {
-  const result = spawnSync('bash', [path.join(findRepoRoot(), 'scripts', 'ensure-chromium.sh')], { encoding: 'utf8', timeout: 900_000 });
-  const found = result.stdout.trim().split('\n').at(-1);
-  if (result.status === 0 && found) return { path: found };
-  return { missing: (result.stderr || result.error?.message || 'scripts/ensure-chromium.sh failed').trim() };
-}
+export { ensureChromium } from '@hookstream/testkit';
 
 /**
  * Headless Chromium with a fresh profile. Without the background-networking flags it
@@ -27,16 +17,7 @@ export async function launchChromium(executablePath: string): Promise<{ context:
     executablePath,
     headless: true,
     viewport: { width: 1280, height: 800 },
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
+    args: [...HEADLESS_CHROMIUM_FLAGS],
   });
   return {
     context,

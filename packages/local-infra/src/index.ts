@@ -9,7 +9,7 @@ export {
   type LocalPostgresOptions,
 } from './postgres-server';
 export { anyFreePort, firstFreePort, isPortFree } from './ports';
-export { runCommand, runCommandOrThrow, terminateProcess, isProcessAlive, sleep } from './processes';
+export { runCommand, runCommandOrThrow, terminateProcess, isProcessAlive, sleep, waitUntil } from './processes';
 export { findRepoRoot } from './repo-root';
 export {
   startLocalSchemaRegistry,

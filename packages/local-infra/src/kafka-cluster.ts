@@ -5,7 +5,7 @@ import pino from 'pino';
 import { createKafka, type Admin } from '@hookstream/kafka';
 import { LOG4J2_PROPERTIES, ensureKafkaJars, waitForFreePorts } from './kafka-broker';
 import { anyFreePort } from './ports';
-import { isProcessAlive, runCommandOrThrow, terminateProcess } from './processes';
+import { isProcessAlive, runCommandOrThrow, terminateProcess, waitUntil } from './processes';
 
 /**
  * A KRaft cluster of several nodes on loopback, from the same jars as infra/kafka: each
@@ -253,16 +253,3 @@ export async function startLocalKafkaCluster(options: LocalKafkaClusterOptions):
   return cluster;
 }
 
-async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number, description: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      if (await probe()) return;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${description}${lastError ? `: ${String(lastError)}` : ''}`);
-}

@@ -1,4 +1,5 @@
 import type { Admin } from '@hookstream/kafka';
+import { waitUntil } from './processes';
 
 export interface LeaderMove {
   topic: string;
@@ -19,19 +20,6 @@ async function reassigning(admin: Admin, topic: string, partition: number): Prom
   return topics.some((entry) => entry.topic === topic && entry.partitions.some((candidate) => candidate.partitionIndex === partition));
 }
 
-async function until(probe: () => Promise<boolean>, timeoutMs: number, description: string): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  while (Date.now() < deadline) {
-    try {
-      if (await probe()) return;
-    } catch (error) {
-      lastError = error;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out after ${timeoutMs} ms waiting for ${description}${lastError ? `: ${String(lastError)}` : ''}`);
-}
 
 /**
  * Moves a partition's leadership to another in-sync replica (`to`, or the first other one),
@@ -55,13 +43,14 @@ export async function movePartitionLeader(
   const others = before.replicas.filter((replica) => replica !== from && replica !== to);
 
   await admin.alterPartitionReassignments({ topics: [{ topic, partitionAssignment: [{ partition, replicas: [to, ...others] }] }] });
-  await until(
+  await waitUntil(
     async () => (await partitionState(admin, topic, partition)).leader === to && !(await reassigning(admin, topic, partition)),
     timeoutMs,
     `node ${to} to lead ${topic}[${partition}]`,
+    100,
   );
   await admin.alterPartitionReassignments({ topics: [{ topic, partitionAssignment: [{ partition, replicas: [to, ...others, from] }] }] });
-  await until(
+  await waitUntil(
     async () => {
       if (await reassigning(admin, topic, partition)) return false;
       const state = await partitionState(admin, topic, partition);
@@ -69,6 +58,7 @@ export async function movePartitionLeader(
     },
     timeoutMs,
     `${topic}[${partition}] to be fully replicated again`,
+    100,
   );
   return { topic, partition, from, to };
 }

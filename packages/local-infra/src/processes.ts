@@ -59,3 +59,21 @@ export async function terminateProcess(pid: number, graceMs: number): Promise<vo
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Polls `probe` every `intervalMs` until it answers true; a probe that throws counts as
+ * not yet, and its last error is named if time runs out.
+ */
+export async function waitUntil(probe: () => Promise<boolean>, timeoutMs: number, description: string, intervalMs = 250): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  while (Date.now() < deadline) {
+    try {
+      if (await probe()) return;
+    } catch (error) {
+      lastError = error;
+    }
+    await sleep(intervalMs);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${description}${lastError ? `: ${String(lastError)}` : ''}`);
+}

@@ -13,3 +13,4 @@ export {
 } from './isolation';
 export { testSchemaRegistry, type TestSchemaRegistry } from './schema-registry';
 export { codeBlocks, type CodeBlock } from './markdown-blocks';
+export { ensureChromium, HEADLESS_CHROMIUM_FLAGS } from './chromium';

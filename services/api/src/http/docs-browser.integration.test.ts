@@ -1,9 +1,9 @@
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
+import { ensureChromium, HEADLESS_CHROMIUM_FLAGS } from '@hookstream/testkit';
 import { startTestApi, type TestApi } from '../test-support/api-harness';
 
 /**
@@ -16,12 +16,8 @@ jest.setTimeout(120_000);
 
 const run = promisify(execFile);
 
-function chromiumPath(): string {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((candidate): candidate is string => !!candidate);
-  const found = candidates.find((candidate) => existsSync(candidate));
-  if (found === undefined) throw new Error("no Chromium for the /docs browser test: install Debian's 'chromium' package or set CHROMIUM_PATH");
-  return found;
-}
+const chromium = ensureChromium();
+if ('missing' in chromium) throw new Error(`no Chromium for the /docs browser test: ${chromium.missing}`);
 
 describe('the /docs page in headless Chromium', () => {
   let api: TestApi;
@@ -38,16 +34,9 @@ describe('the /docs page in headless Chromium', () => {
     const profile = await mkdtemp(path.join(os.tmpdir(), 'hookstream-docs-chromium-'));
     try {
       const { stdout, stderr } = await run(
-        chromiumPath(),
+        chromium.path,
         [
-          '--headless',
-          '--no-sandbox',
-          '--disable-gpu',
-          '--disable-quic',
-          '--no-first-run',
-          '--disable-background-networking',
-          '--disable-component-update',
-          '--disable-sync',
+          ...HEADLESS_CHROMIUM_FLAGS,
           `--user-data-dir=${profile}`,
           '--enable-logging=stderr',
           '--v=0',
