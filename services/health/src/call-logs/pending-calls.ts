@@ -1,6 +1,7 @@
 import type { Knex } from '@hookstream/db';
 import { entityIdsOf } from '@hookstream/events';
 import type { DeliveryMessage } from '@hookstream/messages';
+import type { CallRow } from './call-log-batch';
 import { storableJson, storableText } from './storable-text';
 
 /**
@@ -9,18 +10,10 @@ import { storableJson, storableText } from './storable-text';
  * during a backlog sees every call. Only first calls make such rows (a manual retry
  * already has its call, marked pending by the API).
  */
-export interface PendingCallRow {
-  event_id: string;
-  workspace_id: string;
-  webhook_id: string;
-  domain_event_id: string;
-  event: string;
-  sub_event: string | null;
-  case_id: string | null;
-  individual_id: string | null;
-  company_id: string | null;
-  domain_event: unknown;
-}
+export type PendingCallRow = Pick<
+  CallRow,
+  'event_id' | 'workspace_id' | 'webhook_id' | 'domain_event_id' | 'event' | 'sub_event' | 'case_id' | 'individual_id' | 'company_id' | 'domain_event'
+>;
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
