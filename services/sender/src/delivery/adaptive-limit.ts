@@ -1,0 +1,143 @@
+/**
+ * What one finished call says about its endpoint's capacity:
+ * - `answer`: it answered (any status but 429 and 503); its latency is a sample;
+ * - `overload`: it timed out, could not connect or was dropped, or answered 429 or 503;
+ * - `ignore`: nothing about capacity (refused by our own rules, a DNS or TLS error, no call made).
+ */
+export type CallSignal = 'answer' | 'overload' | 'ignore';
+
+export interface AdaptiveLimitOptions {
+  /** The limit never goes below this. */
+  min: number;
+  /** ...nor above this. */
+  max: number;
+  /** The limit of an origin seen for the first time (clamped to [min, max]). */
+  initial: number;
+  /** A round trip whose average latency is within this multiple of the origin's best counts as unloaded (default 2). */
+  tolerance?: number;
+  /** Factor applied to the limit when latency rose beyond the tolerance (default 0.9). */
+  latencyBackoff?: number;
+  /** Factor applied to the limit on a timeout, connection error, 429 or 503 (default 0.5). */
+  overloadBackoff?: number;
+  /** Answers a round trip needs before it is judged (default 10, at most the limit). */
+  minSamples?: number;
+  /** Part of the gap by which the origin's best latency follows slower round trips (default 0.05): a lasting change of its latency is learnt. */
+  bestDrift?: number;
+}
+
+export interface CallSample {
+  /** When the call got its slot, and when it ended (milliseconds). */
+  startedAtMs: number;
+  endedAtMs: number;
+  /** Calls to the origin in flight when this one started, itself included. */
+  inFlight: number;
+  signal: CallSignal;
+}
+
+export type LimitChange = 'increase' | 'decrease' | 'none';
+
+/**
+ * One origin's concurrency limit, adapted as TCP congestion control and Netflix's
+ * concurrency-limits library do (its AIMD limit, gated by latency as its Vegas and gradient
+ * limits are): additive increase while the origin answers near its best latency,
+ * multiplicative decrease when it does not.
+ *
+ * Answers are judged one round trip at a time: a round trip gathers the answers of calls
+ * that started after it began, and ends once it has `minSamples` of them. Its average
+ * latency is compared with the origin's best (the lowest round-trip average seen, drifting
+ * slowly up towards slower ones):
+ * - within `tolerance` × best, and the origin was using at least half its limit: the limit
+ *   grows, by half until the first decrease (slow start), then by one;
+ * - beyond it: the limit shrinks by `latencyBackoff`;
+ * - otherwise (the origin has less traffic than its limit) it stays.
+ * An overload signal (timeout, connection error, 429, 503) shrinks the limit by
+ * `overloadBackoff` at once, at most once per round trip: calls that started before the last
+ * decrease were sent under the old limit and say nothing about the new one.
+ */
+export class AdaptiveLimit {
+  private readonly options: Required<AdaptiveLimitOptions>;
+  private current: number;
+  private best: number | undefined;
+  private slowStart = true;
+  private lastDecreaseMs = Number.NEGATIVE_INFINITY;
+  private window = { startMs: Number.NEGATIVE_INFINITY, count: 0, sumMs: 0, maxInFlight: 0 };
+
+  constructor(options: AdaptiveLimitOptions) {
+    const max = Math.max(1, Math.floor(options.max));
+    const min = Math.min(max, Math.max(1, Math.floor(options.min)));
+    this.options = { tolerance: 2, latencyBackoff: 0.9, overloadBackoff: 0.5, minSamples: 10, bestDrift: 0.05, ...options, min, max };
+    this.current = Math.min(max, Math.max(min, Math.floor(options.initial)));
+  }
+
+  get limit(): number {
+    return this.current;
+  }
+
+  /** The origin's best round-trip latency so far (ms), once one round trip has been judged. */
+  get bestLatencyMs(): number | undefined {
+    return this.best;
+  }
+
+  /** Takes one finished call into account; says how the limit changed. */
+  sample(call: CallSample): LimitChange {
+    if (call.signal === 'ignore') return 'none';
+    if (call.signal === 'overload') {
+      if (call.startedAtMs < this.lastDecreaseMs) return 'none';
+      return this.decrease(this.options.overloadBackoff, call.endedAtMs);
+    }
+    if (call.startedAtMs < this.window.startMs) return 'none';
+    const window = this.window;
+    window.count += 1;
+    window.sumMs += Math.max(0, call.endedAtMs - call.startedAtMs);
+    window.maxInFlight = Math.max(window.maxInFlight, call.inFlight);
+    if (window.count < Math.max(1, Math.min(this.options.minSamples, this.current))) return 'none';
+
+    const average = window.sumMs / window.count;
+    const best = this.best ?? average;
+    this.best = average <= best ? average : best + (average - best) * this.options.bestDrift;
+    if (average > best * this.options.tolerance) return this.decrease(this.options.latencyBackoff, call.endedAtMs);
+    this.startWindow(call.endedAtMs);
+    if (window.maxInFlight * 2 < this.current || this.current >= this.options.max) return 'none';
+    const step = this.slowStart ? Math.ceil(this.current / 2) : 1;
+    this.current = Math.min(this.options.max, this.current + step);
+    return 'increase';
+  }
+
+  private decrease(factor: number, nowMs: number): LimitChange {
+    this.slowStart = false;
+    this.lastDecreaseMs = nowMs;
+    this.startWindow(nowMs);
+    const next = Math.max(this.options.min, Math.min(this.current - 1, Math.floor(this.current * factor)));
+    if (next === this.current) return 'none';
+    this.current = next;
+    return 'decrease';
+  }
+
+  private startWindow(nowMs: number): void {
+    this.window = { startMs: nowMs, count: 0, sumMs: 0, maxInFlight: 0 };
+  }
+}
+
+/** The longest `Retry-After` is honoured, unless configured. */
+export const DEFAULT_RETRY_AFTER_MAX_MS = 10 * 60_000;
+
+/**
+ * When a 429 or 503 answer's `Retry-After` (delay in seconds, or an HTTP date) lets the
+ * origin be called again, at most `maxMs` from now; undefined when it does not say, says
+ * something unreadable, or is already past.
+ */
+export function retryAfterUntil(statusCode: number | null, headers: Record<string, string>, nowMs: number, maxMs = DEFAULT_RETRY_AFTER_MAX_MS): number | undefined {
+  if (statusCode !== 429 && statusCode !== 503) return undefined;
+  const value = headers['retry-after']?.trim();
+  if (!value) return undefined;
+  let untilMs: number;
+  if (/^\d+$/.test(value)) untilMs = nowMs + Number(value) * 1_000;
+  else {
+    // An IMF-fixdate (or the obsolete forms Date.parse reads): never a bare number.
+    const dateMs = /[a-z]/i.test(value) ? Date.parse(value) : Number.NaN;
+    if (Number.isNaN(dateMs)) return undefined;
+    untilMs = dateMs;
+  }
+  if (untilMs <= nowMs) return undefined;
+  return Math.min(untilMs, nowMs + maxMs);
+}
