@@ -79,6 +79,17 @@ describe('AdaptiveLimit', () => {
     expect(limit.limit).toBe(30);
   });
 
+  it('counts calls still unanswered past twice the best as slow: answers come back fastest first', () => {
+    const limit = new AdaptiveLimit({ min: 2, max: 100, initial: 20, minSamples: 5 });
+    roundTrip(limit, 0, 50); // best 50 ms, 20 → 30
+    for (let call = 0; call < 5; call += 1) limit.started(100); // sent at 100 ms, unanswered
+    // Five quick answers at 250 ms: the five calls out for 150 ms are late.
+    expect(roundTrip(limit, 200, 50, 5)).toContain('decrease');
+    expect(limit.limit).toBe(27);
+    // They answer at last: sent before the decrease, they are not judged again.
+    expect(Array.from({ length: 5 }, () => limit.sample({ startedAtMs: 100, endedAtMs: 1_100, inFlight: 30, signal: 'answer' }))).not.toContain('decrease');
+  });
+
   it('learns a lasting change of the origin latency: its best drifts towards it', () => {
     const limit = new AdaptiveLimit({ min: 2, max: 1_000, initial: 10, minSamples: 10 });
     roundTrip(limit, 0, 50, 10);

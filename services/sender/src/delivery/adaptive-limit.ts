@@ -43,12 +43,14 @@ export type LimitChange = 'increase' | 'decrease' | 'none';
  * multiplicative decrease when it does not.
  *
  * Answers are judged one round trip at a time: a round trip gathers the answers of calls
- * that started after it began, and ends once it has `minSamples` of them. Its average
- * latency is compared with the origin's best (the lowest round-trip average seen, drifting
- * slowly up towards slower ones):
- * - within `tolerance` × best, and the origin was using at least half its limit: the limit
- *   grows, by half until the first decrease (slow start), then by one;
- * - beyond it: the limit shrinks by `latencyBackoff`;
+ * that started after it began, and ends once it has `minSamples` of them and has lasted
+ * `tolerance` × the origin's best latency. Its average latency is compared with that best
+ * (the lowest round-trip average seen, drifting slowly up towards slower ones):
+ * - beyond `tolerance` × best, or a call is still unanswered after that long (answers come
+ *   back fastest first, so the slow ones are the missing ones): the limit shrinks by
+ *   `latencyBackoff`;
+ * - within it, and the origin was using at least half its limit: the limit grows, by half
+ *   until the first decrease (slow start), then by one;
  * - otherwise (the origin has less traffic than its limit) it stays.
  * An overload signal (timeout, connection error, 429, 503) shrinks the limit by
  * `overloadBackoff` at once, at most once per round trip: calls that started before the last
@@ -61,6 +63,8 @@ export class AdaptiveLimit {
   private slowStart = true;
   private lastDecreaseMs = Number.NEGATIVE_INFINITY;
   private window = { startMs: Number.NEGATIVE_INFINITY, count: 0, sumMs: 0, maxInFlight: 0 };
+  /** Start times of the calls in flight, oldest first. */
+  private readonly outstanding: number[] = [];
 
   constructor(options: AdaptiveLimitOptions) {
     const max = Math.max(1, Math.floor(options.max));
@@ -78,8 +82,18 @@ export class AdaptiveLimit {
     return this.best;
   }
 
+  /** A call to the origin started (its `sample` follows when it ends). */
+  started(atMs: number): void {
+    const { outstanding } = this;
+    let index = outstanding.length;
+    while (index > 0 && (outstanding[index - 1] as number) > atMs) index -= 1;
+    outstanding.splice(index, 0, atMs);
+  }
+
   /** Takes one finished call into account; says how the limit changed. */
   sample(call: CallSample): LimitChange {
+    const index = this.outstanding.indexOf(call.startedAtMs);
+    if (index >= 0) this.outstanding.splice(index, 1);
     if (call.signal === 'ignore') return 'none';
     if (call.signal === 'overload') {
       if (call.startedAtMs < this.lastDecreaseMs) return 'none';
@@ -91,11 +105,17 @@ export class AdaptiveLimit {
     window.sumMs += Math.max(0, call.endedAtMs - call.startedAtMs);
     window.maxInFlight = Math.max(window.maxInFlight, call.inFlight);
     if (window.count < Math.max(1, Math.min(this.options.minSamples, this.current))) return 'none';
+    // A round trip lasts long enough for a call slower than the tolerance to show as late.
+    const slowMs = (this.best ?? 0) * this.options.tolerance;
+    if (call.endedAtMs - window.startMs < slowMs) return 'none';
 
     const average = window.sumMs / window.count;
     const best = this.best ?? average;
     this.best = average <= best ? average : best + (average - best) * this.options.bestDrift;
-    if (average > best * this.options.tolerance) return this.decrease(this.options.latencyBackoff, call.endedAtMs);
+    // Answers come back fastest first: calls still unanswered past the tolerance are slow
+    // answers too (those sent before the last decrease excepted: they were judged).
+    const late = this.outstanding.some((startedAtMs) => startedAtMs >= this.lastDecreaseMs && call.endedAtMs - startedAtMs > best * this.options.tolerance);
+    if (average > best * this.options.tolerance || late) return this.decrease(this.options.latencyBackoff, call.endedAtMs);
     this.startWindow(call.endedAtMs);
     if (window.maxInFlight * 2 < this.current || this.current >= this.options.max) return 'none';
     const step = this.slowStart ? Math.ceil(this.current / 2) : 1;

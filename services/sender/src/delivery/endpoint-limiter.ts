@@ -179,6 +179,7 @@ export class EndpointLimiter {
   private releaser(endpoint: string, bytes: number, inFlight: number): ReleaseSlot {
     let released = false;
     const startedAtMs = this.nowMs();
+    if (typeof this.concurrency !== 'number') this.adaptiveLimitOf(endpoint).started(startedAtMs);
     return (signal = 'ignore') => {
       if (released) return;
       released = true;
