@@ -19,7 +19,7 @@ describe('AdaptiveLimit', () => {
     const limit = new AdaptiveLimit({ min: 2, max: 32, initial: 8 });
     const limits: number[] = [];
     for (let trip = 0; trip < 6; trip += 1) {
-      roundTrip(limit, trip * 100, 50);
+      roundTrip(limit, trip * 1_000, 50);
       limits.push(limit.limit);
     }
     expect(limits).toEqual([12, 18, 27, 32, 32, 32]);
@@ -30,18 +30,31 @@ describe('AdaptiveLimit', () => {
     const limit = new AdaptiveLimit({ min: 2, max: 100, initial: 20 });
     roundTrip(limit, 0, 50); // best 50 ms, 20 → 30
     expect(limit.limit).toBe(30);
-    expect(roundTrip(limit, 100, 150)).toContain('decrease'); // three times the best
+    expect(roundTrip(limit, 1_000, 150)).toContain('decrease'); // three times the best
     expect(limit.limit).toBe(27);
-    roundTrip(limit, 300, 60);
+    expect(limit.bestLatencyMs).toBe(50); // an overload's slowness is not learnt
+    roundTrip(limit, 2_000, 60);
     expect(limit.limit).toBe(28);
-    roundTrip(limit, 400, 90); // slower, but within twice the best
+    roundTrip(limit, 3_000, 90); // slower, but within twice the best
     expect(limit.limit).toBe(29);
+  });
+
+  it('waits a few good round trips just below the limit it last shrank from before trying it again', () => {
+    const limit = new AdaptiveLimit({ min: 2, max: 100, initial: 20, probeHold: 3 });
+    roundTrip(limit, 0, 50); // 20 → 30
+    roundTrip(limit, 1_000, 150); // too slow at 30: 27
+    const limits: number[] = [];
+    for (let trip = 2; trip < 10; trip += 1) {
+      roundTrip(limit, trip * 1_000, 50);
+      limits.push(limit.limit);
+    }
+    expect(limits).toEqual([28, 29, 29, 29, 30, 31, 32, 33]);
   });
 
   it('does not grow while the origin uses less than half its limit', () => {
     const limit = new AdaptiveLimit({ min: 2, max: 32, initial: 8, minSamples: 4 });
     roundTrip(limit, 0, 20, 4, 3);
-    roundTrip(limit, 100, 20, 4, 3);
+    roundTrip(limit, 1_000, 20, 4, 3);
     expect(limit.limit).toBe(8);
   });
 
@@ -75,7 +88,7 @@ describe('AdaptiveLimit', () => {
     const limit = new AdaptiveLimit({ min: 2, max: 100, initial: 20 });
     roundTrip(limit, 0, 50); // judged at 50 ms: 20 → 30
     // Slow answers of calls sent before then (under the old limit) do not judge the new one.
-    expect(roundTrip(limit, 10, 500, 30)).not.toContain('decrease');
+    expect(roundTrip(limit, 10, 5_000, 30)).not.toContain('decrease');
     expect(limit.limit).toBe(30);
   });
 
@@ -83,7 +96,8 @@ describe('AdaptiveLimit', () => {
     const limit = new AdaptiveLimit({ min: 2, max: 100, initial: 20, minSamples: 5 });
     roundTrip(limit, 0, 50); // best 50 ms, 20 → 30
     for (let call = 0; call < 5; call += 1) limit.started(100); // sent at 100 ms, unanswered
-    // Five quick answers at 250 ms: the five calls out for 150 ms are late.
+    // Five quick answers at 250 ms (a round trip of 200 ms, three times the best): the five
+    // calls out for 150 ms are late.
     expect(roundTrip(limit, 200, 50, 5)).toContain('decrease');
     expect(limit.limit).toBe(27);
     // They answer at last: sent before the decrease, they are not judged again.

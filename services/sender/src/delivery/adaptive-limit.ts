@@ -23,6 +23,8 @@ export interface AdaptiveLimitOptions {
   minSamples?: number;
   /** Part of the gap by which the origin's best latency follows slower round trips (default 0.05): a lasting change of its latency is learnt. */
   bestDrift?: number;
+  /** Good round trips the limit waits just below the one it last shrank from before it tries that one again (default 8). */
+  probeHold?: number;
 }
 
 export interface CallSample {
@@ -44,13 +46,16 @@ export type LimitChange = 'increase' | 'decrease' | 'none';
  *
  * Answers are judged one round trip at a time: a round trip gathers the answers of calls
  * that started after it began, and ends once it has `minSamples` of them and has lasted
- * `tolerance` × the origin's best latency. Its average latency is compared with that best
- * (the lowest round-trip average seen, drifting slowly up towards slower ones):
+ * (`tolerance` + 1) × the origin's best latency. Its average latency is compared with that
+ * best (the lowest round-trip average seen, drifting slowly up towards slower ones within
+ * the tolerance, or towards any once the limit is at its minimum):
  * - beyond `tolerance` × best, or a call is still unanswered after that long (answers come
  *   back fastest first, so the slow ones are the missing ones): the limit shrinks by
  *   `latencyBackoff`;
  * - within it, and the origin was using at least half its limit: the limit grows, by half
- *   until the first decrease (slow start), then by one;
+ *   until the first decrease (slow start), then by one; just below the limit it last shrank
+ *   from, it waits `probeHold` good round trips before trying that one again (the sawtooth
+ *   around a receiver's capacity then costs it few slow calls);
  * - otherwise (the origin has less traffic than its limit) it stays.
  * An overload signal (timeout, connection error, 429, 503) shrinks the limit by
  * `overloadBackoff` at once, at most once per round trip: calls that started before the last
@@ -61,6 +66,9 @@ export class AdaptiveLimit {
   private current: number;
   private best: number | undefined;
   private slowStart = true;
+  /** The limit the last decrease came from, and the good round trips spent just below it since. */
+  private ceiling = Number.POSITIVE_INFINITY;
+  private tripsBelowCeiling = 0;
   private lastDecreaseMs = Number.NEGATIVE_INFINITY;
   private window = { startMs: Number.NEGATIVE_INFINITY, count: 0, sumMs: 0, maxInFlight: 0 };
   /** Start times of the calls in flight, oldest first. */
@@ -69,7 +77,7 @@ export class AdaptiveLimit {
   constructor(options: AdaptiveLimitOptions) {
     const max = Math.max(1, Math.floor(options.max));
     const min = Math.min(max, Math.max(1, Math.floor(options.min)));
-    this.options = { tolerance: 2, latencyBackoff: 0.9, overloadBackoff: 0.5, minSamples: 10, bestDrift: 0.05, ...options, min, max };
+    this.options = { tolerance: 2, latencyBackoff: 0.9, overloadBackoff: 0.5, minSamples: 10, bestDrift: 0.05, probeHold: 8, ...options, min, max };
     this.current = Math.min(max, Math.max(min, Math.floor(options.initial)));
   }
 
@@ -105,26 +113,43 @@ export class AdaptiveLimit {
     window.sumMs += Math.max(0, call.endedAtMs - call.startedAtMs);
     window.maxInFlight = Math.max(window.maxInFlight, call.inFlight);
     if (window.count < Math.max(1, Math.min(this.options.minSamples, this.current))) return 'none';
-    // A round trip lasts long enough for a call slower than the tolerance to show as late.
-    const slowMs = (this.best ?? 0) * this.options.tolerance;
-    if (call.endedAtMs - window.startMs < slowMs) return 'none';
+    // A round trip lasts long enough for a call sent at its start and slower than the
+    // tolerance to show as late: (tolerance + 1) × the best.
+    if (call.endedAtMs - window.startMs < (this.best ?? 0) * (this.options.tolerance + 1)) return 'none';
 
     const average = window.sumMs / window.count;
     const best = this.best ?? average;
-    this.best = average <= best ? average : best + (average - best) * this.options.bestDrift;
+    const slowMs = best * this.options.tolerance;
     // Answers come back fastest first: calls still unanswered past the tolerance are slow
     // answers too (those sent before the last decrease excepted: they were judged).
-    const late = this.outstanding.some((startedAtMs) => startedAtMs >= this.lastDecreaseMs && call.endedAtMs - startedAtMs > best * this.options.tolerance);
-    if (average > best * this.options.tolerance || late) return this.decrease(this.options.latencyBackoff, call.endedAtMs);
+    const late = this.outstanding.some((startedAtMs) => startedAtMs >= this.lastDecreaseMs && call.endedAtMs - startedAtMs > slowMs);
+    const slow = average > slowMs || late;
+    // The best follows slower round trips only while they are within the tolerance, or the
+    // limit can go no lower: the slowness of an overload is not learnt as the origin's own.
+    if (average < best) this.best = average;
+    else if (!slow || this.current <= this.options.min) this.best = best + (average - best) * this.options.bestDrift;
+    if (slow) return this.decrease(this.options.latencyBackoff, call.endedAtMs);
     this.startWindow(call.endedAtMs);
     if (window.maxInFlight * 2 < this.current || this.current >= this.options.max) return 'none';
-    const step = this.slowStart ? Math.ceil(this.current / 2) : 1;
-    this.current = Math.min(this.options.max, this.current + step);
+    if (this.slowStart) {
+      this.current = Math.min(this.options.max, this.current + Math.ceil(this.current / 2));
+      return 'increase';
+    }
+    // Just below the limit that last proved too much: stay a while before trying it again.
+    if (this.current + 1 >= this.ceiling) {
+      this.tripsBelowCeiling += 1;
+      if (this.tripsBelowCeiling < this.options.probeHold) return 'none';
+      this.tripsBelowCeiling = 0;
+      this.ceiling = Number.POSITIVE_INFINITY; // tried: judged by the round trips that follow
+    }
+    this.current = Math.min(this.options.max, this.current + 1);
     return 'increase';
   }
 
   private decrease(factor: number, nowMs: number): LimitChange {
     this.slowStart = false;
+    this.ceiling = this.current;
+    this.tripsBelowCeiling = 0;
     this.lastDecreaseMs = nowMs;
     this.startWindow(nowMs);
     const next = Math.max(this.options.min, Math.min(this.current - 1, Math.floor(this.current * factor)));
