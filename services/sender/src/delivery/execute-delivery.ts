@@ -202,6 +202,8 @@ async function attemptAndPublish(
     if (pauseUntil !== undefined) {
       dependencies.limiter.pause(origin, pauseUntil);
       metrics.retryAfterPauses.inc();
+      span.setAttribute('hookstream.retry_after_until', new Date(pauseUntil).toISOString());
+      dependencies.logger.debug({ webhookId: delivery.webhook_id, statusCode: http.statusCode, until: new Date(pauseUntil).toISOString() }, 'endpoint paused by its Retry-After');
     }
   } finally {
     releaseSlot(signal);
