@@ -52,8 +52,17 @@ export const configShape = {
   SENDER_RETRY_SHARE: fraction(0.5),
   /** How long a call deferred by the sender's own backpressure waits before it is tried again. */
   SENDER_OVERLOAD_DEFER: durationMs('5s'),
-  /** Concurrent calls (and keep-alive connections) per endpoint origin. */
+  /**
+   * Concurrent calls (and keep-alive connections) per endpoint origin, at most: each
+   * origin's limit adapts between the minimum and this to what the origin can take.
+   */
   SENDER_MAX_CONCURRENT_PER_ENDPOINT: positiveInt(32),
+  /** The lowest an origin's adaptive limit goes (on timeouts, connection errors, 429, 503, slow answers). */
+  SENDER_MIN_CONCURRENT_PER_ENDPOINT: positiveInt(2),
+  /** The limit of an origin not called lately; it grows from there while the origin answers at its best. */
+  SENDER_INITIAL_CONCURRENT_PER_ENDPOINT: positiveInt(8),
+  /** The longest a 429 or 503 answer's Retry-After pauses the calls to its origin. */
+  SENDER_RETRY_AFTER_MAX: durationMs('10m'),
   /**
    * Calls waiting for one endpoint beyond which new ones are deferred (a waiting call is also
    * deferred after WEBHOOK_TIMEOUT), so that dead endpoints cannot take the whole of

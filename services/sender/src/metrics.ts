@@ -61,8 +61,25 @@ export function createSenderMetrics(registry: Registry) {
     }),
     overloadDeferrals: new Counter({
       name: 'hookstream_sender_overload_deferrals_total',
-      help: 'Calls re-queued (not failed) because their endpoint held its share of the sender or the sender was nearly full, by attempt type and reason',
+      help: 'Calls re-queued (not failed) because their endpoint held its share of the sender, the sender was nearly full, or the endpoint\'s Retry-After had not passed, by attempt type and reason',
       labelNames: ['type', 'reason'] as const,
+      registers: [registry],
+    }),
+    endpointLimitChanges: new Counter({
+      name: 'hookstream_sender_endpoint_limit_changes_total',
+      help: 'Changes of the adaptive concurrency limits of endpoint origins, by direction (increase, decrease)',
+      labelNames: ['direction'] as const,
+      registers: [registry],
+    }),
+    endpointLimit: new Histogram({
+      name: 'hookstream_sender_endpoint_limit',
+      help: 'The adaptive concurrency limit of an endpoint origin, observed at each change',
+      buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512],
+      registers: [registry],
+    }),
+    retryAfterPauses: new Counter({
+      name: 'hookstream_sender_retry_after_pauses_total',
+      help: 'Answers 429 or 503 whose Retry-After paused the calls to their origin',
       registers: [registry],
     }),
     poolInUse: new Gauge({

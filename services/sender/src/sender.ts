@@ -73,15 +73,26 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
     refreshWebhooks: () => webhookView.refreshNow(),
     callState: createCallStateReader(database),
     client,
-    limiter: new EndpointLimiter(config.SENDER_MAX_CONCURRENT_PER_ENDPOINT, config.SENDER_MAX_QUEUED_PER_ENDPOINT, config.WEBHOOK_TIMEOUT, Date.now, {
-      maxHeldCalls: Math.max(config.SENDER_MAX_CONCURRENT_PER_ENDPOINT, Math.floor(config.SENDER_MAX_IN_FLIGHT * config.SENDER_ENDPOINT_SHARE)),
-      maxHeldBytes: config.SENDER_MAX_IN_FLIGHT_BYTES * config.SENDER_ENDPOINT_SHARE,
-      underPressure: () => capacity.underPressure(),
-    }),
+    limiter: new EndpointLimiter(
+      { min: config.SENDER_MIN_CONCURRENT_PER_ENDPOINT, initial: config.SENDER_INITIAL_CONCURRENT_PER_ENDPOINT, max: config.SENDER_MAX_CONCURRENT_PER_ENDPOINT },
+      config.SENDER_MAX_QUEUED_PER_ENDPOINT,
+      config.WEBHOOK_TIMEOUT,
+      Date.now,
+      {
+        maxHeldCalls: Math.max(config.SENDER_MAX_CONCURRENT_PER_ENDPOINT, Math.floor(config.SENDER_MAX_IN_FLIGHT * config.SENDER_ENDPOINT_SHARE)),
+        maxHeldBytes: config.SENDER_MAX_IN_FLIGHT_BYTES * config.SENDER_ENDPOINT_SHARE,
+        underPressure: () => capacity.underPressure(),
+        onLimitChange: (direction, limit) => {
+          metrics.endpointLimitChanges.inc({ direction });
+          metrics.endpointLimit.observe(limit);
+        },
+      },
+    ),
     publisher,
     topics: { webhookOutcomes: topics.webhookOutcomes, retryTiers },
     scheduleMs: config.WEBHOOK_RETRY_SCHEDULE,
     overloadDeferMs: config.SENDER_OVERLOAD_DEFER,
+    retryAfterMaxMs: config.SENDER_RETRY_AFTER_MAX,
     userAgent: `hookstream/${config.HOOKSTREAM_VERSION} (+webhooks)`,
     metrics,
     logger,

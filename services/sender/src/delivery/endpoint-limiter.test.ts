@@ -1,7 +1,7 @@
-import { Capacity, EndpointLimiter, type OverloadReason } from './endpoint-limiter';
+import { Capacity, EndpointLimiter, type OverloadReason, type ReleaseSlot } from './endpoint-limiter';
 
 /** Releases a granted slot; a refusal has nothing to release. */
-const release = (slot: (() => void) | OverloadReason | undefined) => {
+const release = (slot: ReleaseSlot | OverloadReason | undefined) => {
   if (typeof slot === 'function') slot();
 };
 
@@ -123,6 +123,75 @@ describe('EndpointLimiter', () => {
     release(await queuedForAnswering);
     release(silent);
     release(await queuedBefore);
+  });
+});
+
+describe('EndpointLimiter with an adaptive limit', () => {
+  it('lets more calls go as the origin answers near its best, and fewer after it overloads', async () => {
+    let nowMs = 0;
+    const changes: Array<[string, number]> = [];
+    const limiter = new EndpointLimiter({ min: 1, max: 16, initial: 2, minSamples: 1 }, 100, Number.POSITIVE_INFINITY, () => nowMs, {
+      onLimitChange: (change, limit) => changes.push([change, limit]),
+    });
+    const first = await limiter.acquire('o');
+    const second = await limiter.acquire('o');
+    const third = limiter.acquire('o'); // queued: the limit is 2
+    expect(limiter.stats('o')).toMatchObject({ active: 2, queued: 1 });
+    nowMs += 50;
+    (first as ReleaseSlot)('answer'); // a round trip at its best: the limit grows to 3
+    expect(limiter.limitOf('o')).toBe(3);
+    await expect(third).resolves.toEqual(expect.any(Function));
+    // The freed slot and the new one both went to the queue: a fourth call finds room.
+    await expect(limiter.acquire('o')).resolves.toEqual(expect.any(Function));
+    nowMs += 50;
+    (second as ReleaseSlot)('overload');
+    expect(changes).toEqual([
+      ['increase', 3],
+      ['decrease', 1],
+    ]);
+    const waiting = limiter.acquire('o');
+    expect(limiter.stats('o')).toMatchObject({ active: 2, queued: 1 });
+    release(await third);
+    // Still two in flight against a limit of one: the waiting call keeps waiting.
+    expect(limiter.stats('o')).toMatchObject({ active: 1, queued: 1 });
+    void waiting;
+  });
+
+  it('keeps a fixed limit when given a number', async () => {
+    const limiter = new EndpointLimiter(2, 10);
+    const slot = await limiter.acquire('o');
+    (slot as ReleaseSlot)('overload');
+    expect(limiter.limitOf('o')).toBe(2);
+  });
+});
+
+describe('EndpointLimiter with a Retry-After', () => {
+  it('refuses the origin\'s calls, waiting and new, until the pause ends; other origins go on', async () => {
+    let nowMs = 1_000;
+    const limiter = new EndpointLimiter(1, 10, Number.POSITIVE_INFINITY, () => nowMs);
+    const held = await limiter.acquire('o');
+    const waiting = limiter.acquire('o', 100);
+    limiter.pause('o', nowMs + 2_000);
+    await expect(waiting).resolves.toBe('retry_after');
+    expect(limiter.stats('o')).toEqual({ active: 1, queued: 0, bytes: 0 });
+    await expect(limiter.acquire('o')).resolves.toBe('retry_after');
+    await expect(limiter.acquire('other')).resolves.toEqual(expect.any(Function));
+    expect(limiter.pausedUntil('o')).toBe(3_000);
+    release(held);
+    nowMs += 1_999;
+    await expect(limiter.acquire('o')).resolves.toBe('retry_after');
+    nowMs += 1;
+    expect(limiter.pausedUntil('o')).toBeUndefined();
+    await expect(limiter.acquire('o')).resolves.toEqual(expect.any(Function));
+  });
+
+  it('keeps the later of two pauses and ignores one already past', () => {
+    const limiter = new EndpointLimiter(1, 10, Number.POSITIVE_INFINITY, () => 1_000);
+    limiter.pause('o', 5_000);
+    limiter.pause('o', 3_000);
+    limiter.pause('p', 500);
+    expect(limiter.pausedUntil('o')).toBe(5_000);
+    expect(limiter.pausedUntil('p')).toBeUndefined();
   });
 });
 

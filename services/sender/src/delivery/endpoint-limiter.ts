@@ -1,3 +1,5 @@
+import { AdaptiveLimit, type AdaptiveLimitOptions, type CallSignal, type LimitChange } from './adaptive-limit';
+
 /**
  * How much an answering endpoint may have queued: the calls it completed in about this
  * many seconds. The sender's own backlog (a burst fetched at once, or its event loop at
@@ -7,6 +9,8 @@
  */
 const QUEUE_SECONDS_OF_THROUGHPUT = 5;
 const BUCKET_MS = 1_000;
+/** An origin's learnt limit is forgotten after this long without calls (bounded memory). */
+const LIMIT_IDLE_MS = 10 * 60_000;
 
 /** Calls an endpoint completed in the current and the previous one-second bucket. */
 interface Completions {
@@ -26,7 +30,9 @@ export type OverloadReason =
   /** The call waited its longest for a slot. */
   | 'endpoint_wait'
   /** The sender's pool is nearly full and the origin has completed no call lately (silent or dead). */
-  | 'endpoint_stalled';
+  | 'endpoint_stalled'
+  /** The origin answered 429 or 503 with a Retry-After that has not passed yet. */
+  | 'retry_after';
 
 export interface EndpointShare {
   /** Calls one origin may hold, calling or waiting (default: unbounded beyond its queue). */
@@ -35,28 +41,44 @@ export interface EndpointShare {
   maxHeldBytes?: number;
   /** True while the sender's overall pool is nearly full: then no call queues for an origin that completes nothing. */
   underPressure?: () => boolean;
+  /** Told each time an origin's adaptive limit changes, with the new limit. */
+  onLimitChange?: (change: Exclude<LimitChange, 'none'>, limit: number) => void;
+}
+
+/** Releases a call's slot, saying what the call told of its endpoint (default `ignore`). */
+export type ReleaseSlot = (signal?: CallSignal) => void;
+
+interface Waiter {
+  grant: () => void;
+  refuse: (reason: OverloadReason) => void;
 }
 
 /**
  * Bounds the calls in flight to one endpoint (its origin) and the calls queued for it, so
  * that a slow or dead endpoint occupies at most its own share of the sender while others
- * go on at full speed (docs/architecture.md "Isolation"). The queue holds the larger of `maxQueuedPerEndpoint` and about five
- * seconds of what the endpoint has been completing; everything an origin holds (calling
- * and queued) stays within its share, in count and in bytes; and once the sender's pool is
- * nearly full, calls queue only for origins that are completing calls (an endpoint that
- * accepts calls and never answers then holds no more than its concurrency). A call refused
- * any of these is deferred by the caller, not failed: the sender's own backpressure is not
- * the endpoint's failure.
+ * go on at full speed (docs/operations.md "Isolation between endpoints"). Each origin's
+ * limit on calls in flight is fixed, or adapts to what the origin can take (AdaptiveLimit,
+ * fed by what each released call tells). The queue holds the larger of
+ * `maxQueuedPerEndpoint` and about five seconds of what the endpoint has been completing;
+ * everything an origin holds (calling and queued) stays within its share, in count and in
+ * bytes; and once the sender's pool is nearly full, calls queue only for origins that are
+ * completing calls (an endpoint that accepts calls and never answers then holds no more
+ * than its concurrency). While an origin's Retry-After runs (`pause`), no call to it goes
+ * out. A call refused any of these is deferred by the caller, not failed: the sender's
+ * own backpressure is not the endpoint's failure.
  */
 export class EndpointLimiter {
   private readonly active = new Map<string, number>();
-  private readonly queues = new Map<string, Array<() => void>>();
+  private readonly queues = new Map<string, Waiter[]>();
   private readonly heldBytes = new Map<string, number>();
   private readonly completions = new Map<string, Completions>();
+  private readonly limits = new Map<string, { limit: AdaptiveLimit; lastUsedMs: number }>();
+  private readonly paused = new Map<string, number>();
   private acquiresSinceSweep = 0;
 
   constructor(
-    private readonly maxConcurrentPerEndpoint: number,
+    /** Calls in flight per endpoint: a fixed number, or the bounds of an adaptive limit. */
+    private readonly concurrency: number | AdaptiveLimitOptions,
     private readonly maxQueuedPerEndpoint: number,
     /** A queued call gives up after this long: a dead endpoint's queue is bounded in time too. */
     private readonly maxQueueWaitMs: number = Number.POSITIVE_INFINITY,
@@ -66,29 +88,38 @@ export class EndpointLimiter {
 
   /**
    * Resolves with a release function once the endpoint has a free slot, or with the reason
-   * the call may not wait for one now (its origin's share or queue is full, the sender is
-   * nearly full, or it waited `maxQueueWaitMs`). `bytes` is the size of the call.
+   * the call may not wait for one now (its Retry-After runs, its origin's share or queue is
+   * full, the sender is nearly full, or it waited `maxQueueWaitMs`). `bytes` is the size of
+   * the call.
    */
-  acquire(endpoint: string, bytes = 0): Promise<(() => void) | OverloadReason> {
+  acquire(endpoint: string, bytes = 0): Promise<ReleaseSlot | OverloadReason> {
     this.sweepNowAndThen();
+    if (this.pausedUntil(endpoint) !== undefined) return Promise.resolve('retry_after');
     const active = this.active.get(endpoint) ?? 0;
     const queue = this.queues.get(endpoint) ?? [];
     const held = this.heldBytes.get(endpoint) ?? 0;
     if (active + queue.length >= (this.share.maxHeldCalls ?? Number.POSITIVE_INFINITY)) return Promise.resolve('endpoint_share');
     if (held > 0 && held + bytes > (this.share.maxHeldBytes ?? Number.POSITIVE_INFINITY)) return Promise.resolve('endpoint_share');
-    if (active < this.maxConcurrentPerEndpoint) {
+    if (active < this.limitOf(endpoint)) {
       this.active.set(endpoint, active + 1);
       this.heldBytes.set(endpoint, held + bytes);
-      return Promise.resolve(this.releaser(endpoint, bytes));
+      return Promise.resolve(this.releaser(endpoint, bytes, active + 1));
     }
     if (queue.length >= this.queueBound(endpoint)) return Promise.resolve('endpoint_queue');
     if (this.share.underPressure?.() && !this.isCompleting(endpoint)) return Promise.resolve('endpoint_stalled');
     this.queues.set(endpoint, queue);
     this.heldBytes.set(endpoint, held + bytes);
     return new Promise((resolve) => {
-      const waiter = () => {
-        clearTimeout(timer);
-        resolve(this.releaser(endpoint, bytes));
+      const waiter: Waiter = {
+        grant: () => {
+          clearTimeout(timer);
+          resolve(this.releaser(endpoint, bytes, this.active.get(endpoint) ?? 1));
+        },
+        refuse: (reason) => {
+          clearTimeout(timer);
+          this.forgetBytes(endpoint, bytes);
+          resolve(reason);
+        },
       };
       const timer: NodeJS.Timeout | undefined = !Number.isFinite(this.maxQueueWaitMs)
         ? undefined
@@ -96,12 +127,47 @@ export class EndpointLimiter {
           const index = queue.indexOf(waiter);
           if (index >= 0) queue.splice(index, 1);
           if (queue.length === 0 && this.queues.get(endpoint) === queue) this.queues.delete(endpoint);
-          this.forgetBytes(endpoint, bytes);
-          resolve('endpoint_wait');
+          waiter.refuse('endpoint_wait');
         }, this.maxQueueWaitMs);
       timer?.unref();
       queue.push(waiter);
     });
+  }
+
+  /** The endpoint's limit on calls in flight now. */
+  limitOf(endpoint: string): number {
+    if (typeof this.concurrency === 'number') return this.concurrency;
+    return this.adaptiveLimitOf(endpoint).limit;
+  }
+
+  /**
+   * No call to the endpoint goes out before `untilMs` (its Retry-After): calls waiting for
+   * it and calls arriving meanwhile are refused with `retry_after`.
+   */
+  pause(endpoint: string, untilMs: number): void {
+    if (untilMs <= this.nowMs()) return;
+    this.paused.set(endpoint, Math.max(untilMs, this.paused.get(endpoint) ?? 0));
+    this.drain(endpoint);
+  }
+
+  /** Until when the endpoint's Retry-After runs, if it does now. */
+  pausedUntil(endpoint: string): number | undefined {
+    const untilMs = this.paused.get(endpoint);
+    if (untilMs === undefined) return undefined;
+    if (untilMs > this.nowMs()) return untilMs;
+    this.paused.delete(endpoint);
+    return undefined;
+  }
+
+  private adaptiveLimitOf(endpoint: string): AdaptiveLimit {
+    const entry = this.limits.get(endpoint);
+    if (entry) {
+      entry.lastUsedMs = this.nowMs();
+      return entry.limit;
+    }
+    const limit = new AdaptiveLimit(this.concurrency as AdaptiveLimitOptions);
+    this.limits.set(endpoint, { limit, lastUsedMs: this.nowMs() });
+    return limit;
   }
 
   private forgetBytes(endpoint: string, bytes: number): void {
@@ -110,25 +176,42 @@ export class EndpointLimiter {
     else this.heldBytes.set(endpoint, Math.max(0, held));
   }
 
-  private releaser(endpoint: string, bytes: number): () => void {
+  private releaser(endpoint: string, bytes: number, inFlight: number): ReleaseSlot {
     let released = false;
-    return () => {
+    const startedAtMs = this.nowMs();
+    if (typeof this.concurrency !== 'number') this.adaptiveLimitOf(endpoint).started(startedAtMs);
+    return (signal = 'ignore') => {
       if (released) return;
       released = true;
       this.countCompletion(endpoint);
-      const queue = this.queues.get(endpoint);
-      const next = queue?.shift();
-      if (queue && queue.length === 0) this.queues.delete(endpoint);
-      if (next) {
-        this.forgetBytes(endpoint, bytes);
-        next(); // the slot passes straight to the next queued call
-        return;
+      if (typeof this.concurrency !== 'number') {
+        const change = this.adaptiveLimitOf(endpoint).sample({ startedAtMs, endedAtMs: this.nowMs(), inFlight, signal });
+        if (change !== 'none') this.share.onLimitChange?.(change, this.limitOf(endpoint));
       }
       const active = (this.active.get(endpoint) ?? 1) - 1;
       if (active <= 0) this.active.delete(endpoint);
       else this.active.set(endpoint, active);
       this.forgetBytes(endpoint, bytes);
+      this.drain(endpoint);
     };
+  }
+
+  /** Hands free slots to queued calls in order, or refuses them all while the endpoint's Retry-After runs. */
+  private drain(endpoint: string): void {
+    const queue = this.queues.get(endpoint);
+    if (!queue) return;
+    if (this.pausedUntil(endpoint) !== undefined) {
+      this.queues.delete(endpoint);
+      for (const waiter of queue.splice(0)) waiter.refuse('retry_after');
+      return;
+    }
+    const limit = this.limitOf(endpoint);
+    while (queue.length > 0 && (this.active.get(endpoint) ?? 0) < limit) {
+      const next = queue.shift() as Waiter;
+      this.active.set(endpoint, (this.active.get(endpoint) ?? 0) + 1);
+      if (queue.length === 0) this.queues.delete(endpoint);
+      next.grant();
+    }
   }
 
   /** The completions bucket of `endpoint` rolled forward to now. */
@@ -176,6 +259,11 @@ export class EndpointLimiter {
     for (const [endpoint, entry] of this.completions) {
       if (entry.bucketStartMs < staleBefore && !this.active.has(endpoint)) this.completions.delete(endpoint);
     }
+    const idleBefore = this.nowMs() - LIMIT_IDLE_MS;
+    for (const [endpoint, entry] of this.limits) {
+      if (entry.lastUsedMs < idleBefore && !this.active.has(endpoint)) this.limits.delete(endpoint);
+    }
+    for (const endpoint of this.paused.keys()) this.pausedUntil(endpoint);
   }
 
   stats(endpoint: string): { active: number; queued: number; bytes: number } {

@@ -365,6 +365,31 @@ describe('executeDelivery', () => {
     if (typeof hold === 'function') hold();
   });
 
+  it('logs a 503 with Retry-After as failed, and defers the calls that follow until it has passed, with no outcome', async () => {
+    const limiter = new EndpointLimiter({ min: 1, max: 8, initial: 4 }, 10);
+    const setup = setUp({ limiter, result: serverError });
+    const before = Date.now();
+    await executeDelivery(setup.dependencies, aDelivery(), undefined);
+    expect(setup.outcomes()).toEqual([expect.objectContaining({ result: 'failed', status_code: 503 })]);
+    // The attempt itself follows the retry schedule as any failed attempt; the origin's limit shrank.
+    expect(setup.retries()).toEqual([expect.objectContaining({ topic: 'retry-1h' })]);
+    expect(limiter.limitOf('http://127.0.0.1:1')).toBe(2);
+    const next = aDelivery({ event_id: '7a2d3b9f-7c5c-4e8f-8b62-1a4d3c2e5f6b' });
+    await executeDelivery(setup.dependencies, next, undefined);
+    expect(setup.posts).toHaveLength(1);
+    expect(setup.outcomes()).toHaveLength(1);
+    const deferred = setup.retries().find((retry) => retry.key === next.event_id);
+    expect(deferred).toMatchObject({ topic: 'retry-1h', delivery: { type: 'first_call', retry_count: 0 } });
+    // Due once the five seconds of the Retry-After have passed (plus the spread).
+    const delayMs = Date.parse(deferred?.delivery.due_at ?? '') - NOW.getTime();
+    expect(delayMs).toBeGreaterThanOrEqual(5_000 - (Date.now() - before) - 1);
+    expect(delayMs).toBeLessThanOrEqual(6_000);
+    expect((await setup.metrics.overloadDeferrals.get()).values).toEqual([
+      expect.objectContaining({ value: 1, labels: { type: 'first_call', reason: 'retry_after' } }),
+    ]);
+    expect((await setup.metrics.retryAfterPauses.get()).values).toEqual([expect.objectContaining({ value: 1 })]);
+  });
+
   it('releases the endpoint slot after the call', async () => {
     const limiter = new EndpointLimiter(1, 0);
     const setup = setUp({ limiter });

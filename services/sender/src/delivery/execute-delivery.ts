@@ -30,6 +30,7 @@ import { nextAutomaticRetry, tierLabel } from '../retry-schedule';
 import { placeRetry, tierDelaysMs } from '../retry-scheduler/placement';
 import { buildWebhookRequest } from './build-request';
 import type { CallStateReader } from './call-state';
+import { retryAfterUntil, type CallSignal } from './adaptive-limit';
 import type { EndpointLimiter } from './endpoint-limiter';
 import { deferForOverload } from './overload-deferral';
 import type { BatchingPublisher, OutgoingMessage } from './publisher';
@@ -46,6 +47,8 @@ export interface DeliveryDependencies {
   scheduleMs: readonly number[];
   /** How long a call deferred by the sender's own backpressure waits before it is tried again. */
   overloadDeferMs?: number;
+  /** The longest pause a 429 or 503 answer's Retry-After imposes on its origin. */
+  retryAfterMaxMs?: number;
   userAgent: string;
   metrics: SenderMetrics;
   logger: Logger;
@@ -165,16 +168,21 @@ async function attemptAndPublish(
   );
   const outboundTraceparent = traceHeadersOf(trace.setSpan(parent, span)).traceparent;
 
-  const releaseSlot = await dependencies.limiter.acquire(originOf(endpoint), bytes);
+  const origin = originOf(endpoint);
+  const releaseSlot = await dependencies.limiter.acquire(origin, bytes);
   if (typeof releaseSlot === 'string') {
-    // The sender's own backpressure, not the endpoint's failure: the call waits again.
+    // The sender's own backpressure (or the origin's Retry-After), not the endpoint's
+    // failure: the call waits again, until the Retry-After has passed if there is one.
     span.setAttribute('hookstream.deferred', releaseSlot);
     span.end();
-    return deferForOverload(dependencies, delivery, releaseSlot);
+    const pausedUntil = releaseSlot === 'retry_after' ? dependencies.limiter.pausedUntil(origin) : undefined;
+    const delayMs = pausedUntil === undefined ? undefined : Math.max(0, pausedUntil - Date.now());
+    return deferForOverload(dependencies, delivery, releaseSlot, delayMs);
   }
   let http: HttpAttemptResult;
   let requestHeaders: Record<string, string> = {};
   let requestBody = '';
+  let signal: CallSignal = 'ignore';
   const attemptedAt = now();
   try {
     const request = buildWebhookRequest({
@@ -188,8 +196,17 @@ async function attemptAndPublish(
     requestHeaders = request.headers;
     requestBody = request.bodyText;
     http = await dependencies.client.post(endpoint, request.headers, request.body);
+    signal = capacitySignalOf(http);
+    // Before the slot is freed, so that no call waiting for it goes out during the pause.
+    const pauseUntil = retryAfterUntil(http.statusCode, http.responseHeaders, Date.now(), dependencies.retryAfterMaxMs);
+    if (pauseUntil !== undefined) {
+      dependencies.limiter.pause(origin, pauseUntil);
+      metrics.retryAfterPauses.inc();
+      span.setAttribute('hookstream.retry_after_until', new Date(pauseUntil).toISOString());
+      dependencies.logger.debug({ webhookId: delivery.webhook_id, statusCode: http.statusCode, until: new Date(pauseUntil).toISOString() }, 'endpoint paused by its Retry-After');
+    }
   } finally {
-    releaseSlot();
+    releaseSlot(signal);
   }
   span.setAttribute('http.response.status_code', http.statusCode ?? 0);
   if (!http.succeeded) span.setStatus({ code: SpanStatusCode.ERROR, message: http.failureKind ?? 'failed' });
@@ -208,6 +225,20 @@ async function attemptAndPublish(
     );
   }
   return publishOutcome(dependencies, delivery, { result: outcome, endpoint, attemptedAt, http, requestHeaders, requestBody });
+}
+
+/** What an attempt tells of its origin's capacity (see AdaptiveLimit). */
+function capacitySignalOf(http: HttpAttemptResult): CallSignal {
+  if (http.statusCode === 429 || http.statusCode === 503) return 'overload';
+  if (http.statusCode !== null) return 'answer';
+  switch (http.failureKind) {
+    case 'timeout':
+    case 'connect_timeout':
+    case 'connection_error':
+      return 'overload';
+    default:
+      return 'ignore';
+  }
 }
 
 async function publishOutcome(dependencies: DeliveryDependencies, delivery: DeliveryMessage, attempt: Attempt): Promise<void> {

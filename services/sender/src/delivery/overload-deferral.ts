@@ -31,13 +31,14 @@ export function deferredCall(delivery: DeliveryMessage, nowMs: number, delayMs: 
 
 /**
  * The sender's own backpressure on one endpoint (its share or queue is full, or the
- * sender is nearly full): the call is re-queued to the shortest retry tier, due again a
- * few seconds later, and never counted as the endpoint failing. Resolves once the
- * re-queued message is durable, which is when the input offset may be committed.
+ * sender is nearly full), or the endpoint's Retry-After: the call is re-queued to the
+ * shortest retry tier, due again a few seconds later (or `delayMs`, the rest of the
+ * Retry-After), and never counted as the endpoint failing. Resolves once the re-queued
+ * message is durable, which is when the input offset may be committed.
  */
-export async function deferForOverload(dependencies: DeferralDependencies, delivery: DeliveryMessage, reason: OverloadReason): Promise<void> {
+export async function deferForOverload(dependencies: DeferralDependencies, delivery: DeliveryMessage, reason: OverloadReason, delayMs?: number): Promise<void> {
   const nowMs = (dependencies.now?.() ?? new Date()).getTime();
-  const delayMs = dependencies.overloadDeferMs ?? DEFAULT_OVERLOAD_DEFER_MS;
+  delayMs ??= dependencies.overloadDeferMs ?? DEFAULT_OVERLOAD_DEFER_MS;
   const topic = dependencies.topics.retryTiers[0];
   if (topic === undefined) throw new Error('no retry tier to defer an overloaded call to');
   const deferred = deferredCall(delivery, nowMs, delayMs, dependencies.random);
