@@ -1,3 +1,4 @@
+import { silenceTimeoutNegativeWarning } from '@hookstream/observability';
 import { provideInfrastructure, type Infrastructure } from './infrastructure';
 
 declare global {
@@ -9,6 +10,8 @@ declare global {
  * this runs, so the variables set here reach every test file.
  */
 export default async function globalSetup(): Promise<void> {
+  // The global setup's own kafkajs admin would print kafkajs' harmless TimeoutNegativeWarning.
+  silenceTimeoutNegativeWarning();
   const started = Date.now();
   const infrastructure = await provideInfrastructure({ log: (line) => process.stderr.write(`\n[testkit] ${line}`) });
   globalThis.hookstreamTestInfrastructure = infrastructure;
