@@ -109,7 +109,7 @@ export async function startTestApi(
   const publisher = options.publisher ?? createKafkaPublisher({ producer, topics });
   const lifecycle = createLifecyclePublisher({ knex: database.knex, producer, topic: topics.webhookLifecycle, logger: silentLogger, intervalMs: 500 });
   lifecycle.start();
-  const { app, document } = createApp({
+  const { app, document, close: closeApp } = createApp({
     ...(options.consoleDir ? { consoleDir: options.consoleDir } : {}),
     knex: database.knex,
     secretBox,
@@ -124,6 +124,7 @@ export async function startTestApi(
       rotationGraceMs: 24 * 3_600_000,
       urlPolicy: { allowHttp: true, allowlist: parseCidrList('127.0.0.1/32') },
       rateLimit: { ratePerSecond: 1000, burst: 1000 },
+      testCalls: { perMinute: 6000, burst: 100 },
       ...options.settings,
     },
   });
@@ -177,6 +178,7 @@ export async function startTestApi(
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await closeApp();
       await lifecycle.stop();
       await producer.disconnect();
       await database.drop();
