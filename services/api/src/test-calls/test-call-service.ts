@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Knex, SecretBox } from '@hookstream/db';
+import { storableJson, storableText, type Knex, type SecretBox } from '@hookstream/db';
 import { entityIdsOf, exampleEventContent, matchSubscription, type EventType } from '@hookstream/events';
 import { getTracer, SpanKind, SpanStatusCode, context, trace, traceHeadersOf } from '@hookstream/observability';
 import { maskSignatureHeaders } from '@hookstream/signing';
@@ -145,8 +145,9 @@ export function createTestCallService(deps: {
           error: http.error,
           duration_ms: http.durationMs,
           request_headers: JSON.stringify(requestHeaders),
-          response_headers: http.statusCode === null ? null : JSON.stringify(http.responseHeaders),
-          response_body: http.statusCode === null ? null : http.responseBody,
+          // The receiver's bytes may hold what PostgreSQL text cannot (NUL, broken UTF-8).
+          response_headers: http.statusCode === null ? null : JSON.stringify(storableJson(http.responseHeaders)),
+          response_body: http.statusCode === null ? null : storableText(http.responseBody),
           attempted_at: attemptedAt,
         });
       });

@@ -33,6 +33,10 @@ async function startReceiver(host: string, secretOf: () => string) {
         const verification = verifyWebhook({ rawBody: body, headers: request.headers, secret: secretOf(), nowSeconds: Math.floor(Date.now() / 1000) });
         response.writeHead(200, { 'content-type': 'application/json', 'x-receiver': 'checked' });
         response.end(JSON.stringify({ verified: verification.ok }));
+      } else if (path === '/nul') {
+        // Bytes PostgreSQL text cannot hold: a NUL, and an invalid UTF-8 sequence.
+        response.writeHead(502, { 'content-type': 'application/octet-stream' });
+        response.end(Buffer.from([0x62, 0x61, 0x64, 0x00, 0xed, 0xa0, 0x80, 0x21]));
       } else if (path === '/fail') {
         response.writeHead(500, { 'content-type': 'text/plain' });
         response.end('receiver exploded: database down');
@@ -158,6 +162,17 @@ describe('POST /v1/webhooks/{id}/test, against the real database and a loopback 
     const after = await api.request('GET', `/v1/webhook-logs/${call.id}`, { apiKey: acme.apiKey });
     expect(after.body).toMatchObject({ status: 'failed', next_retry_at: null });
     expect(after.body.attempts).toHaveLength(1);
+  });
+
+  it('logs a response body PostgreSQL cannot store as it is, with the characters replaced', async () => {
+    const webhook = await createWebhook(receiver.url('/nul'));
+    const response = await testCall(webhook.id, 'Case.Created');
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ succeeded: false, status_code: 502, error_kind: 'http_status' });
+    const logged = await api.request('GET', `/v1/webhook-logs/${response.body.call_id}`, { apiKey: acme.apiKey });
+    expect(logged.status).toBe(200);
+    expect(logged.body.attempts[0].response_body).toMatch(/^bad\uFFFD.*!$/);
+    expect(logged.body.attempts[0].response_body).not.toContain('\u0000');
   });
 
   it('is not counted by the offline rule, however many fail', async () => {

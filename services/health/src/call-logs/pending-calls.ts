@@ -1,7 +1,6 @@
-import type { Knex } from '@hookstream/db';
+import { storableJson, storableText, type Knex } from '@hookstream/db';
 import { entityIdsOf } from '@hookstream/events';
 import type { DeliveryMessage } from '@hookstream/messages';
-import { storableJson, storableText } from './storable-text';
 
 /**
  * A routed call, logged `pending` as soon as the router has written its first call to
