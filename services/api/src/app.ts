@@ -84,6 +84,8 @@ export interface AppDependencies {
   settings: ApiSettings;
   isReady?: () => Promise<boolean>;
   now?: () => Date;
+  /** Sends test calls; by default the sender's safe client, built from the settings. */
+  webhookClient?: WebhookClient;
   /** The console's build output, served under /console (default: services/console/dist). */
   consoleDir?: string;
 }
@@ -132,16 +134,18 @@ export function createApp(deps: AppDependencies): ApiApp {
   // The sender's client, with the sender's rules: the URL policy, the connect-time
   // address checks (private, loopback, metadata addresses refused unless allowed by
   // WEBHOOK_ALLOWED_CIDRS, also after DNS), no redirects, the timeouts and the capped body.
-  const webhookClient: WebhookClient = createWebhookClient({
-    allowlist: deps.settings.urlPolicy.allowlist ?? [],
-    allowHttp: deps.settings.urlPolicy.allowHttp ?? false,
-    timeoutMs: testCallSettings.timeoutMs,
-    connectTimeoutMs: testCallSettings.connectTimeoutMs,
-    connectionsPerOrigin: 4,
-    readBodyBytes: 64 * 1024,
-    keptBodyBytes: 16 * 1024,
-    dns: { servers: testCallSettings.dnsServers },
-  });
+  const webhookClient: WebhookClient =
+    deps.webhookClient ??
+    createWebhookClient({
+      allowlist: deps.settings.urlPolicy.allowlist ?? [],
+      allowHttp: deps.settings.urlPolicy.allowHttp ?? false,
+      timeoutMs: testCallSettings.timeoutMs,
+      connectTimeoutMs: testCallSettings.connectTimeoutMs,
+      connectionsPerOrigin: 4,
+      readBodyBytes: 64 * 1024,
+      keptBodyBytes: 16 * 1024,
+      dns: { servers: testCallSettings.dnsServers },
+    });
   const testCalls = createTestCallService({
     knex: deps.knex,
     webhooks: webhookDal,
