@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router';
 import { api, type CatalogEvent, type TestCallResult } from '../api';
+import { maskHeaders } from '../format';
 import { useApi } from '../useApi';
 import { ErrorMessage } from './ErrorMessage';
 
@@ -93,14 +94,16 @@ export function TestCallPanel({ webhookId, subscribed }: { webhookId: string; su
           {result.status_code !== null ? (
             <>
               <h3>Response headers</h3>
-              <dl className="facts">
-                {Object.entries(result.response_headers).map(([name, value]) => (
-                  <div key={name}>
-                    <dt>{name}</dt>
-                    <dd>{value}</dd>
-                  </div>
-                ))}
-              </dl>
+              <table className="headers">
+                <tbody>
+                  {maskHeaders(result.response_headers).map(([name, value]) => (
+                    <tr key={name}>
+                      <th scope="row">{name}</th>
+                      <td>{value}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
               <h3>Response body</h3>
               <pre data-testid="test-response-body">{result.response_body || '(empty)'}</pre>
             </>
