@@ -4,6 +4,7 @@ import * as api from './migrations/20261125_0002_api';
 import * as health from './migrations/20261125_0003_health';
 import * as router from './migrations/20261125_0004_router';
 import * as callLogCompression from './migrations/20261125_0005_call_log_compression';
+import * as testCalls from './migrations/20261206_0006_test_calls';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -20,6 +21,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261125_0003_health', health],
   ['20261125_0004_router', router],
   ['20261125_0005_call_log_compression', callLogCompression],
+  ['20261206_0006_test_calls', testCalls],
 ];
 
 const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

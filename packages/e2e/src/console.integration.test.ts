@@ -206,6 +206,20 @@ describeInBrowser('the Console App in headless Chromium', () => {
     expect(await page.locator('.title-row .badge').textContent()).toBe('offline');
     await text('Set offline by hand.');
     expect((await harness.database.knex('webhooks').where({ id: webhookId }).first()).status).toBe('offline');
+
+    // An offline webhook can be tested: the call goes out now, signed, and the page shows the answer.
+    await page.getByLabel('Event', { exact: true }).selectOption('Case.Created');
+    await page.getByRole('button', { name: 'Send test event' }).click();
+    const result = page.getByRole('region', { name: 'Test call result' });
+    await result.waitFor({ state: 'visible', timeout: 60_000 });
+    expect(await result.getByRole('status').textContent()).toMatch(/^HTTP 200 · \d+ ms · the receiver accepted it$/);
+    const callId = ((await result.getByRole('link', { name: 'See it in the call log' }).getAttribute('href')) as string).split('/').at(-1);
+    const logged = await harness.database.knex('calls').where({ id: callId }).first();
+    expect(logged).toMatchObject({ kind: 'test', status: 'succeeded', webhook_id: webhookId });
+    const [tested] = callsOf(logged.event_id);
+    expect(tested?.headers['dotfile-signature']).toBe(createHmac('sha256', secret).update(tested!.rawBody).digest('hex'));
+    expect((await harness.database.knex('webhooks').where({ id: webhookId }).first()).status).toBe('offline');
+
     await page.getByRole('button', { name: 'Set online' }).click();
     await text('The webhook is online: calls are sent again.');
     expect(await page.locator('.title-row .badge').textContent()).toBe('online');

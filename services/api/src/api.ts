@@ -39,7 +39,7 @@ export async function startApi(config: Config, runtime: ServiceRuntime): Promise
   });
   lifecycle.start();
 
-  const { app } = createApp({
+  const { app, close: closeApp } = createApp({
     knex: database,
     secretBox: createSecretBox(parseSecretKey(config.WEBHOOK_SECRET_KEY)),
     publisher: createKafkaPublisher({ producer, topics, compression: compressionType(config.KAFKA_COMPRESSION) }),
@@ -54,6 +54,14 @@ export async function startApi(config: Config, runtime: ServiceRuntime): Promise
       urlPolicy: { allowHttp: config.WEBHOOK_ALLOW_HTTP, allowlist: config.WEBHOOK_ALLOWED_CIDRS },
       rateLimit: { ratePerSecond: config.API_RATE_LIMIT, burst: config.API_RATE_LIMIT_BURST },
       offlineRule: { threshold: config.WEBHOOK_OFFLINE_THRESHOLD, windowMs: config.WEBHOOK_OFFLINE_WINDOW },
+      testCalls: {
+        timeoutMs: config.WEBHOOK_TIMEOUT,
+        connectTimeoutMs: config.WEBHOOK_CONNECT_TIMEOUT,
+        dnsServers: config.WEBHOOK_DNS_SERVERS,
+        perMinute: config.API_TEST_CALL_RATE_LIMIT,
+        burst: config.API_TEST_CALL_BURST,
+        userAgent: `hookstream/${config.HOOKSTREAM_VERSION} (+webhooks)`,
+      },
     },
     isReady: async () => {
       await database.raw('SELECT 1');
@@ -75,6 +83,7 @@ export async function startApi(config: Config, runtime: ServiceRuntime): Promise
         server.closeIdleConnections();
       }),
   });
+  runtime.onShutdown({ name: 'test call client', run: closeApp });
   runtime.onShutdown({ name: 'lifecycle outbox publisher', run: () => lifecycle.stop() });
   runtime.onShutdown({ name: 'producer', run: () => producer.disconnect() });
   runtime.onShutdown({ name: 'database', run: () => database.destroy() });

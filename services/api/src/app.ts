@@ -2,6 +2,7 @@ import express, { type Express } from 'express';
 import type { Knex, SecretBox } from '@hookstream/db';
 import type { Registry } from '@hookstream/observability';
 import type { WebhookUrlPolicy } from '@hookstream/target-safety';
+import { createWebhookClient, type WebhookClient } from '@hookstream/webhook-http';
 import type { Logger } from 'pino';
 import { createApiKeyDal } from './auth/api-key-dal';
 import { createAuthenticator } from './auth/authenticate';
@@ -21,6 +22,8 @@ import { createRateLimiter } from './http/rate-limit';
 import { requestObservability } from './http/request-observability';
 import type { ApiMetrics } from './metrics';
 import type { MessagePublisher } from './publishing/message-publisher';
+import { testCallOperations } from './test-calls/test-call-routes';
+import { createTestCallService } from './test-calls/test-call-service';
 import { createWebhookDal } from './webhooks/webhook-dal';
 import { webhookOperations } from './webhooks/webhook-routes';
 import { createWebhookService } from './webhooks/webhook-service';
@@ -40,7 +43,33 @@ export interface ApiSettings {
   rateLimit: { ratePerSecond: number; burst: number };
   /** The health service's offline rule, shown by the webhook stats (default 50 failures in 24 h). */
   offlineRule?: OfflineRuleSettings;
+  /** Test calls: how they are sent (as the sender sends) and how many a workspace may make. */
+  testCalls?: Partial<TestCallSettings>;
 }
+
+export interface TestCallSettings {
+  timeoutMs: number;
+  connectTimeoutMs: number;
+  /** DNS servers for webhook hosts (empty: the system's), as the sender's WEBHOOK_DNS_SERVERS. */
+  dnsServers: readonly string[];
+  /** Test calls per minute per workspace… */
+  perMinute: number;
+  /** …with bursts of up to this many. */
+  burst: number;
+  /** At once in this process. */
+  maxInFlight: number;
+  userAgent: string;
+}
+
+const DEFAULT_TEST_CALLS: TestCallSettings = {
+  timeoutMs: 30_000,
+  connectTimeoutMs: 10_000,
+  dnsServers: [],
+  perMinute: 10,
+  burst: 5,
+  maxInFlight: 32,
+  userAgent: 'hookstream (+webhooks)',
+};
 
 export interface AppDependencies {
   knex: Knex;
@@ -55,12 +84,16 @@ export interface AppDependencies {
   settings: ApiSettings;
   isReady?: () => Promise<boolean>;
   now?: () => Date;
+  /** Sends test calls; by default the sender's safe client, built from the settings. */
+  webhookClient?: WebhookClient;
   /** The console's build output, served under /console (default: services/console/dist). */
   consoleDir?: string;
 }
 
 export interface ApiApp {
   app: Express;
+  /** Closes what the app holds besides its dependencies: the test calls' HTTP client. */
+  close(): Promise<void>;
   operations: readonly Operation[];
   document: OpenApiDocument;
 }
@@ -97,6 +130,36 @@ export function createApp(deps: AppDependencies): ApiApp {
     logger: deps.logger,
     now,
   });
+  const testCallSettings = { ...DEFAULT_TEST_CALLS, ...deps.settings.testCalls };
+  // The sender's client, with the sender's rules: the URL policy, the connect-time
+  // address checks (private, loopback, metadata addresses refused unless allowed by
+  // WEBHOOK_ALLOWED_CIDRS, also after DNS), no redirects, the timeouts and the capped body.
+  const webhookClient: WebhookClient =
+    deps.webhookClient ??
+    createWebhookClient({
+      allowlist: deps.settings.urlPolicy.allowlist ?? [],
+      allowHttp: deps.settings.urlPolicy.allowHttp ?? false,
+      timeoutMs: testCallSettings.timeoutMs,
+      connectTimeoutMs: testCallSettings.connectTimeoutMs,
+      connectionsPerOrigin: 4,
+      readBodyBytes: 64 * 1024,
+      keptBodyBytes: 16 * 1024,
+      dns: { servers: testCallSettings.dnsServers },
+    });
+  const testCalls = createTestCallService({
+    knex: deps.knex,
+    webhooks: webhookDal,
+    secretBox: deps.secretBox,
+    client: webhookClient,
+    metrics: deps.metrics,
+    logger: deps.logger,
+    settings: {
+      rateLimit: { ratePerSecond: testCallSettings.perMinute / 60, burst: testCallSettings.burst },
+      maxInFlight: testCallSettings.maxInFlight,
+      userAgent: testCallSettings.userAgent,
+    },
+    now,
+  });
 
   const operations = [
     ...webhookOperations(
@@ -109,6 +172,7 @@ export function createApp(deps: AppDependencies): ApiApp {
         now,
       }),
     ),
+    ...testCallOperations(testCalls),
     ...callLogOperations(callLogs),
     ...catalogOperations(),
     ...workspaceOperations(workspaces),
@@ -175,5 +239,5 @@ export function createApp(deps: AppDependencies): ApiApp {
   });
   app.use(notFoundHandler());
   app.use(errorHandler({ logger: deps.logger, now }));
-  return { app, operations, document };
+  return { app, operations, document, close: () => webhookClient.close() };
 }

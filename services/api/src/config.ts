@@ -1,4 +1,4 @@
-import { booleanFlag, databaseEnv, durationMs, kafkaEnv, observabilityEnv, port, positiveInt, z } from '@hookstream/config';
+import { booleanFlag, commaList, databaseEnv, durationMs, kafkaEnv, observabilityEnv, port, positiveInt, z } from '@hookstream/config';
 import { parseSecretKey } from '@hookstream/db';
 import { parseCidrList } from '@hookstream/target-safety';
 
@@ -41,6 +41,16 @@ export const configShape = {
         return z.NEVER;
       }
     }),
+  /** Test calls (POST /v1/webhooks/{id}/test) are sent from the API with the sender's rules and timeouts. */
+  WEBHOOK_TIMEOUT: durationMs('30s'),
+  WEBHOOK_CONNECT_TIMEOUT: durationMs('10s'),
+  /** DNS servers for webhook hosts (empty: the system's), as the sender's. */
+  WEBHOOK_DNS_SERVERS: commaList(''),
+  /** Test calls per minute per workspace… */
+  API_TEST_CALL_RATE_LIMIT: positiveInt(10),
+  /** …with bursts of up to this many. */
+  API_TEST_CALL_BURST: positiveInt(5),
+  HOOKSTREAM_VERSION: z.string().default('0.1.0'),
   /** Requests per second per API key (and for the admin token), on average… */
   API_RATE_LIMIT: z.coerce.number().positive().default(100),
   /** …with bursts of up to this many. */

@@ -63,9 +63,28 @@ describe('fuzzing the live API from its OpenAPI document', () => {
     writeFileSync(path.join(workDir, 'schemathesis.toml'), CONFIG);
     // The fuzzer creates webhooks by the thousand and sends as fast as it can: neither the
     // per-workspace limit nor the rate limit is what is under test here.
+    // Test calls of the fuzzer's webhooks (https://example.com/hook, public addresses it
+    // makes up) must not leave the machine: here they are refused without dialling, as the
+    // target-safety rules refuse an address; the real client is tested in test-calls/.
     api = await startTestApi({
       label: 'fuzz',
-      settings: { maxWebhooksPerWorkspace: 1_000_000, rateLimit: { ratePerSecond: 1_000_000, burst: 1_000_000 } },
+      settings: {
+        maxWebhooksPerWorkspace: 1_000_000,
+        rateLimit: { ratePerSecond: 1_000_000, burst: 1_000_000 },
+        testCalls: { perMinute: 1_000_000, burst: 1_000_000 },
+      },
+      webhookClient: {
+        post: async () => ({
+          succeeded: false,
+          statusCode: null,
+          failureKind: 'target_refused',
+          error: 'the fuzzing test sends no call off the machine',
+          responseHeaders: {},
+          responseBody: '',
+          durationMs: 0,
+        }),
+        close: async () => undefined,
+      },
     });
   }, 12 * 60_000);
 

@@ -28,6 +28,12 @@ export function createApiMetrics(registry: Registry) {
       labelNames: ['kind'] as const,
       registers: [registry],
     }),
+    testCalls: new Counter({
+      name: 'hookstream_api_test_calls_total',
+      help: 'Test calls (POST /v1/webhooks/{id}/test), by result: succeeded, the failure kind, or rate_limited when refused',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
     lifecycleEvents: new Counter({
       name: 'hookstream_api_lifecycle_events_total',
       help: 'Webhook lifecycle events recorded by the API (written to the outbox with their change), by type',

@@ -151,6 +151,7 @@ export interface CallLog {
   event: string;
   sub_event: string | null;
   event_id: string;
+  kind: 'delivery' | 'test';
   status: CallStatus;
   status_reason: string | null;
   status_code: number | null;
@@ -176,6 +177,25 @@ export interface WebhookStats {
   offline_window_hours: number;
 }
 
+/** The answer of POST /v1/webhooks/{id}/test: the one attempt made. */
+export interface TestCallResult {
+  call_id: string;
+  event: string;
+  sub_event: string | null;
+  event_id: string;
+  endpoint: string;
+  succeeded: boolean;
+  status_code: number | null;
+  error_kind: string | null;
+  error: string | null;
+  duration_ms: number;
+  request_headers: Record<string, string>;
+  response_headers: Record<string, string>;
+  response_body: string | null;
+  payload: Record<string, unknown>;
+  attempted_at: string;
+}
+
 export interface WebhookInput {
   url?: string;
   events?: string[];
@@ -193,6 +213,7 @@ export const api = {
     apiRequest<Webhook>('POST', `/webhooks/${encodeURIComponent(id)}/rotate-secret`, { body: { grace_period_hours: graceHours } }),
   retryFailed: (id: string, from: string, to: string) =>
     apiRequest<{ count: number }>('POST', `/webhooks/${encodeURIComponent(id)}/retry-failed`, { body: { from, to } }),
+  sendTestCall: (id: string, event: string) => apiRequest<TestCallResult>('POST', `/webhooks/${encodeURIComponent(id)}/test`, { body: { event } }),
   webhookStats: (id: string) => apiRequest<WebhookStats>('GET', `/webhooks/${encodeURIComponent(id)}/stats`),
   catalog: () => apiRequest<{ data: CatalogEvent[] }>('GET', '/events'),
   listCalls: (query: Query) => apiRequest<{ data: CallLog[]; pagination: Pagination }>('GET', '/webhook-logs', { query }),

@@ -73,6 +73,7 @@ export function callLog(overrides: Record<string, unknown> = {}) {
     event: 'Case.Updated',
     sub_event: 'Case.StatusUpdated',
     event_id: '33333333-3333-4333-8333-333333333333',
+    kind: 'delivery',
     status: 'retrying',
     status_reason: null,
     status_code: 500,

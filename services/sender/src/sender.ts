@@ -12,7 +12,7 @@ import { executeDelivery } from './delivery/execute-delivery';
 import { PartitionTracker } from './delivery/partition-tracker';
 import { createBatchingPublisher } from './delivery/publisher';
 import { createRetryTierHandler, tierDelaysMs } from './retry-scheduler';
-import { createWebhookClient } from './http/webhook-client';
+import { createWebhookClient } from '@hookstream/webhook-http';
 import { createSenderMetrics } from './metrics';
 import { tierLabel } from './retry-schedule';
 

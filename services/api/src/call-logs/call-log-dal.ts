@@ -1,6 +1,6 @@
 import type { Knex } from '@hookstream/db';
 import type { AttemptRow, CallRow } from './call-log-fns';
-import type { CallStatus } from './call-log-schemas';
+import type { CallKind, CallStatus } from './call-log-schemas';
 
 type Db = Knex | Knex.Transaction;
 
@@ -9,6 +9,7 @@ export interface CallFilters {
   /** Matches the call's event or its sub-event. */
   event?: string;
   status?: CallStatus;
+  kind?: CallKind;
   caseId?: string;
   individualId?: string;
   companyId?: string;
@@ -32,6 +33,7 @@ export function createCallLogDal(knex: Knex) {
       query.where((inner) => inner.where('event', event).orWhere('sub_event', event));
     }
     if (filters.status) query.where('status', filters.status);
+    if (filters.kind) query.where('kind', filters.kind);
     if (filters.caseId !== undefined) query.where('case_id', filters.caseId);
     if (filters.individualId !== undefined) query.where('individual_id', filters.individualId);
     if (filters.companyId !== undefined) query.where('company_id', filters.companyId);
@@ -70,10 +72,10 @@ export function createCallLogDal(knex: Knex) {
       return knex<AttemptRow>('attempts').whereIn('call_id', callIds).orderBy([{ column: 'attempted_at' }, { column: 'id' }]);
     },
 
-    /** Failed calls of a webhook created in [from, to], locked until the transaction ends. */
+    /** Failed calls (not test calls) of a webhook created in [from, to], locked until the transaction ends. */
     async failedCallsInRange(workspaceId: string, webhookId: string, from: Date, to: Date, trx: Knex.Transaction): Promise<CallRow[]> {
       return ofWorkspace(trx, workspaceId)
-        .where({ webhook_id: webhookId, status: 'failed' })
+        .where({ webhook_id: webhookId, status: 'failed', kind: 'delivery' })
         .where('created_at', '>=', from)
         .where('created_at', '<=', to)
         .orderBy('created_at')

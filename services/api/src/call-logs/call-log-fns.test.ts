@@ -19,6 +19,7 @@ const call: CallRow = {
   domain_event_id: domainEvent.id,
   event: 'Case.Updated',
   sub_event: 'Case.StatusUpdated',
+  kind: 'delivery',
   status: 'failed',
   status_reason: null,
   status_code: 503,

@@ -1,5 +1,5 @@
-import { manualRetryDelivery, type AttemptType, type DeliveryMessage } from '@hookstream/messages';
-import type { Attempt, CallLog, CallStatus } from './call-log-schemas';
+import { manualRetryDelivery, type DeliveryMessage } from '@hookstream/messages';
+import type { Attempt, CallKind, CallLog, CallStatus, LoggedAttemptType } from './call-log-schemas';
 
 // Pure rules of the call logs: row → API object, and the manual retry message.
 
@@ -11,6 +11,7 @@ export interface CallRow {
   domain_event_id: string;
   event: string;
   sub_event: string | null;
+  kind: CallKind;
   status: CallStatus;
   status_reason: string | null;
   status_code: number | null;
@@ -30,7 +31,7 @@ export interface CallRow {
 export interface AttemptRow {
   id: string;
   call_id: string;
-  type: AttemptType;
+  type: LoggedAttemptType;
   retry_count: number;
   endpoint: string;
   status_code: number | null;
@@ -94,6 +95,7 @@ export function toCallLog(row: CallRow, attempts: readonly AttemptRow[]): CallLo
     event: row.event,
     sub_event: row.sub_event,
     event_id: row.event_id,
+    kind: row.kind,
     status: row.status,
     status_reason: row.status_reason,
     status_code: row.status_code,

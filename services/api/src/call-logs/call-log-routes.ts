@@ -38,7 +38,7 @@ export function callLogOperations(service: CallLogService): Operation[] {
       tag: TAG,
       summary: 'Retry a call now',
       description:
-        'Queues a manual retry with the webhook\'s current URL and secret. If it succeeds, no automatic retry follows; if it fails, it counts as the next retry and the automatic schedule continues from the first call. It may be asked at any time, while the webhook is offline too. 409 when the webhook has been deleted.',
+        'Queues a manual retry with the webhook\'s current URL and secret. If it succeeds, no automatic retry follows; if it fails, it counts as the next retry and the automatic schedule continues from the first call. It may be asked at any time, while the webhook is offline too. 409 when the webhook has been deleted, or for a test call (never retried).',
       security: 'apiKey',
       params: idPathParams,
       success: { status: 202, description: 'Queued; the call is `pending` until the attempt is recorded', schema: callLogSchema },

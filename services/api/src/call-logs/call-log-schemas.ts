@@ -5,6 +5,13 @@ import { eventTypeSchema } from '../webhooks/webhook-schemas';
 export const CALL_STATUSES = ['pending', 'succeeded', 'retrying', 'failed', 'cancelled'] as const;
 export type CallStatus = (typeof CALL_STATUSES)[number];
 
+/** `delivery`: a call of a domain event; `test`: a test call (POST /v1/webhooks/{id}/test). */
+export const CALL_KINDS = ['delivery', 'test'] as const;
+export type CallKind = (typeof CALL_KINDS)[number];
+
+/** What an attempt was: the attempts of deliveries, or the one attempt of a test call. */
+export const LOGGED_ATTEMPT_TYPES = [...ATTEMPT_TYPES, 'test'] as const;
+export type LoggedAttemptType = (typeof LOGGED_ATTEMPT_TYPES)[number];
 const entityId = safeText(200).min(1);
 
 export const listCallLogsQuery = z
@@ -18,6 +25,7 @@ export const listCallLogsQuery = z
     webhook_id: resourceId.optional(),
     event: eventTypeSchema.optional().openapi({ description: 'Calls whose event or sub-event is this one' }),
     status: z.enum(CALL_STATUSES).optional(),
+    kind: z.enum(CALL_KINDS).optional().openapi({ description: 'Only deliveries, or only test calls; both by default' }),
     case_id: entityId.optional(),
     individual_id: entityId.optional(),
     company_id: entityId.optional(),
@@ -31,7 +39,7 @@ const headersSchema = z.record(z.string(), z.string());
 export const attemptSchema = z
   .object({
     id: z.guid(),
-    type: z.enum(ATTEMPT_TYPES),
+    type: z.enum(LOGGED_ATTEMPT_TYPES).openapi({ description: '`test` for the attempt of a test call' }),
     retry_count: z.number().int().min(0),
     endpoint: z.string(),
     status_code: z.number().int().nullable(),
@@ -52,6 +60,7 @@ export const callLogSchema = z
     event: z.string(),
     sub_event: z.string().nullable(),
     event_id: z.guid(),
+    kind: z.enum(CALL_KINDS).openapi({ description: '`test`: a test call, never retried and never counted by the offline rule' }),
     status: z.enum(CALL_STATUSES),
     status_reason: z.string().nullable().openapi({ description: 'Why the call was cancelled or not sent (`webhook_deleted`, `webhook_offline`, …)' }),
     status_code: z.number().int().nullable().openapi({ description: 'Status of the last attempt' }),

@@ -75,6 +75,7 @@ export function createCallLogService(deps: {
           ...(query.webhook_id ? { webhookId: query.webhook_id } : {}),
           ...(query.event ? { event: query.event } : {}),
           ...(query.status ? { status: query.status } : {}),
+          ...(query.kind ? { kind: query.kind } : {}),
           ...(query.case_id !== undefined ? { caseId: query.case_id } : {}),
           ...(query.individual_id !== undefined ? { individualId: query.individual_id } : {}),
           ...(query.company_id !== undefined ? { companyId: query.company_id } : {}),
@@ -94,6 +95,7 @@ export function createCallLogService(deps: {
       await deps.knex.transaction(async (trx) => {
         const call = await deps.calls.find(auth.workspaceId, id, trx, { forUpdate: true });
         if (!call) throw new NotFoundError('No webhook log with this id');
+        if (call.kind === 'test') throw new ConflictError('A test call is never retried: send another test call');
         await retryableWebhook(auth, call.webhook_id, trx, () => new ConflictError('The webhook of this call has been deleted'));
         const retry = manualRetryMessage(call, now());
         if (!retry.ok) throw new ConflictError(`This call cannot be retried: ${retry.reason}`);

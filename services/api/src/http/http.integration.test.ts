@@ -39,6 +39,7 @@ describe('the HTTP surface: documents, errors, content types, limits', () => {
           'DELETE /v1/webhooks/{id}',
           'POST /v1/webhooks/{id}/rotate-secret',
           'POST /v1/webhooks/{id}/retry-failed',
+          'POST /v1/webhooks/{id}/test',
           'GET /v1/webhooks/{id}/stats',
           'GET /v1/webhook-logs',
           'GET /v1/webhook-logs/{id}',
@@ -53,6 +54,8 @@ describe('the HTTP surface: documents, errors, content types, limits', () => {
       expect(response.body.components.securitySchemes.ApiKey).toEqual(expect.objectContaining({ type: 'apiKey', in: 'header', name: 'X-DOTFILE-API-KEY' }));
       // Request schemas are the validating ones: unknown fields are refused in the document too.
       expect(response.body.components.schemas.CreateWebhookRequest.additionalProperties).toBe(false);
+      expect(response.body.components.schemas.TestCallRequest.additionalProperties).toBe(false);
+      expect(Object.keys(response.body.components.schemas)).toEqual(expect.arrayContaining(['TestCallRequest', 'TestCallResult']));
       expect(Object.keys(response.body.webhooks)).toContain('Case.StatusUpdated');
     });
 

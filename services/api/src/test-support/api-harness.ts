@@ -7,6 +7,7 @@ import type { Consumer, Producer, TopicNames } from '@hookstream/kafka';
 import { createMetricsRegistry } from '@hookstream/observability';
 import { createTestDatabase, createTestTopics, silentLogger, testKafka, uniquePrefix, type TestDatabase } from '@hookstream/testkit';
 import { parseCidrList } from '@hookstream/target-safety';
+import type { WebhookClient } from '@hookstream/webhook-http';
 import { createApp, type ApiSettings } from '../app';
 import type { OpenApiDocument } from '../http/openapi';
 import { createApiMetrics, type ApiMetrics } from '../metrics';
@@ -97,7 +98,7 @@ export function createResponseValidator(document: OpenApiDocument) {
  * listening on 127.0.0.1 on a free port.
  */
 export async function startTestApi(
-  options: { settings?: Partial<ApiSettings>; publisher?: MessagePublisher; label?: string; consoleDir?: string } = {},
+  options: { settings?: Partial<ApiSettings>; publisher?: MessagePublisher; label?: string; consoleDir?: string; webhookClient?: WebhookClient } = {},
 ): Promise<TestApi> {
   const database = await createTestDatabase();
   const topics = await createTestTopics(uniquePrefix(options.label ?? 'api'), 1);
@@ -109,8 +110,9 @@ export async function startTestApi(
   const publisher = options.publisher ?? createKafkaPublisher({ producer, topics });
   const lifecycle = createLifecyclePublisher({ knex: database.knex, producer, topic: topics.webhookLifecycle, logger: silentLogger, intervalMs: 500 });
   lifecycle.start();
-  const { app, document } = createApp({
+  const { app, document, close: closeApp } = createApp({
     ...(options.consoleDir ? { consoleDir: options.consoleDir } : {}),
+    ...(options.webhookClient ? { webhookClient: options.webhookClient } : {}),
     knex: database.knex,
     secretBox,
     publisher,
@@ -124,6 +126,7 @@ export async function startTestApi(
       rotationGraceMs: 24 * 3_600_000,
       urlPolicy: { allowHttp: true, allowlist: parseCidrList('127.0.0.1/32') },
       rateLimit: { ratePerSecond: 1000, burst: 1000 },
+      testCalls: { perMinute: 6000, burst: 100 },
       ...options.settings,
     },
   });
@@ -177,6 +180,7 @@ export async function startTestApi(
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await closeApp();
       await lifecycle.stop();
       await producer.disconnect();
       await database.drop();

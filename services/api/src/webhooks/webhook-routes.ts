@@ -115,7 +115,7 @@ export function webhookOperations(
       tag: TAG,
       summary: 'Calls per hour over the last 24 hours',
       description:
-        'For each of the last 24 hours (UTC, the current one last): the calls sent to the webhook that succeeded (2xx) and that failed, first calls and retries alike. Also the failures the offline rule counts now, and its threshold.',
+        'For each of the last 24 hours (UTC, the current one last): the calls sent to the webhook that succeeded (2xx) and that failed, first calls and retries alike (test calls are not counted). Also the failures the offline rule counts now, and its threshold.',
       security: 'apiKey',
       params: idPathParams,
       success: { status: 200, description: 'Hourly counts', schema: webhookStatsSchema },

@@ -81,6 +81,8 @@ export function createWebhookStats(deps: {
       .join('calls', 'calls.id', 'attempts.call_id')
       .where('calls.workspace_id', auth.workspaceId)
       .where('calls.webhook_id', webhookId)
+      // Test calls say nothing about deliveries: they are in the call log, not in these counts.
+      .where('calls.kind', 'delivery')
       .where('attempts.attempted_at', '>=', from)
       .where('attempts.attempted_at', '<', to)
       .select(deps.knex.raw(`date_trunc('hour', attempts.attempted_at, 'UTC') AS hour`))

@@ -10,6 +10,7 @@ const ATTEMPT_TYPES: Record<string, string> = {
   first_call: 'First call',
   automatic_retry: 'Automatic retry',
   manual_retry: 'Manual retry',
+  test: 'Test call',
 };
 
 /** How often, and for how long, the page looks for the attempt of a manual retry. */
@@ -75,7 +76,8 @@ export function CallDetailPage() {
   };
 
   const last = call.attempts[call.attempts.length - 1];
-  const canRetry = call.status !== 'pending' && call.status !== 'succeeded';
+  // A test call is never retried: another test call is sent from the webhook's page.
+  const canRetry = call.kind !== 'test' && call.status !== 'pending' && call.status !== 'succeeded';
 
   return (
     <section>

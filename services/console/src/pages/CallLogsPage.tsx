@@ -157,6 +157,7 @@ export function CallLogsPage() {
                 <td>{webhookName(call.webhook_id)}</td>
                 <td>
                   <span className={`badge ${call.status}`}>{call.status}</span>
+                  {call.kind === 'test' ? <span className="badge test">test</span> : null}
                 </td>
                 <td>{call.status_code ?? call.attempts[call.attempts.length - 1]?.error ?? '—'}</td>
                 <td>{call.retry_count}</td>

@@ -5,6 +5,7 @@ import { Confirm } from '../components/Confirm';
 import { CopyButton } from '../components/CopyButton';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { StatsChart } from '../components/StatsChart';
+import { TestCallPanel } from '../components/TestCallPanel';
 import { formatDateTime, localInputToIso, offlineReasonText, relativeTime } from '../format';
 import { useApi } from '../useApi';
 
@@ -161,6 +162,9 @@ export function WebhookDetailPage() {
           </button>
         )}
       </div>
+
+      <h2>Send a test event</h2>
+      <TestCallPanel webhookId={shown.id} subscribed={shown.events} />
 
       <h2>Rotate the secret</h2>
       <form

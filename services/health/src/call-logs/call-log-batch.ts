@@ -1,6 +1,6 @@
 import type { AttemptType, OutcomeMessage } from '@hookstream/messages';
 import { effectOfOutcome, type CallStatus, type OutcomeEffect } from './call-status';
-import { storableJson, storableText } from './storable-text';
+import { storableJson, storableText } from '@hookstream/db';
 
 /**
  * One call's row as a batch of outcomes leaves it. The database merges it into the
@@ -73,7 +73,7 @@ export interface FoldOptions {
   /**
    * Outcomes known to hold no character PostgreSQL refuses, in any string or in the JSON
    * of their request body (decodeOutcome tells, from the message's text): their strings
-   * are stored as they are. Every other outcome's are cleaned (storable-text.ts).
+   * are stored as they are. Every other outcome's are cleaned (storableText in @hookstream/db).
    */
   storable?: ReadonlySet<OutcomeMessage>;
 }

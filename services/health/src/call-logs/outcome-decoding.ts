@@ -1,5 +1,5 @@
 import { ATTEMPT_TYPES, FAILURE_KINDS, NOT_SENT_REASONS, OUTCOME_RESULTS, outcomeMessageSchema, type OutcomeMessage } from '@hookstream/messages';
-import { jsonTextIsStorable } from './storable-text';
+import { jsonTextIsStorable } from '@hookstream/db';
 
 /** Why an outcome was skipped; the `reason` label of hookstream_health_outcomes_undecodable_total. */
 export type UndecodableReason = 'empty' | 'not_json' | 'schema_invalid' | 'identifier_invalid';
@@ -10,7 +10,7 @@ export type OutcomeDecoding =
       outcome: OutcomeMessage;
       /**
        * No string of the outcome, and nothing in the JSON of its request body, can hold a
-       * character PostgreSQL refuses (storable-text.ts): the call log may store it as it is.
+       * character PostgreSQL refuses (storableText in @hookstream/db): the call log may store it as it is.
        */
       storable: boolean;
     }

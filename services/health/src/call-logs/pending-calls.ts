@@ -1,8 +1,7 @@
-import type { Knex } from '@hookstream/db';
+import { storableJson, storableText, type Knex } from '@hookstream/db';
 import { entityIdsOf } from '@hookstream/events';
 import type { DeliveryMessage } from '@hookstream/messages';
 import type { CallRow } from './call-log-batch';
-import { storableJson, storableText } from './storable-text';
 
 /**
  * A routed call, logged `pending` as soon as the router has written its first call to

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import type { WebhookState } from '@hookstream/db';
 import { decodeMessage, deliveryMessageSchema, outcomeMessageSchema, type DeliveryMessage, type OutcomeMessage } from '@hookstream/messages';
 import { Registry } from '@hookstream/observability';
-import type { HttpAttemptResult, WebhookClient } from '../http/webhook-client';
+import type { HttpAttemptResult, WebhookClient } from '@hookstream/webhook-http';
 import { createSenderMetrics } from '../metrics';
 import type { CallState } from './call-state';
 import { EndpointLimiter } from './endpoint-limiter';

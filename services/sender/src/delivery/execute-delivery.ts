@@ -23,12 +23,10 @@ import {
   type Logger,
 } from '@hookstream/observability';
 import { maskSignatureHeaders } from '@hookstream/signing';
-import { boundedMemo } from '../bounded-memo';
-import type { HttpAttemptResult, WebhookClient } from '../http/webhook-client';
+import { boundedMemo, buildWebhookRequest, type HttpAttemptResult, type WebhookClient } from '@hookstream/webhook-http';
 import type { SenderMetrics } from '../metrics';
 import { nextAutomaticRetry, tierLabel } from '../retry-schedule';
 import { placeRetry, tierDelaysMs } from '../retry-scheduler/placement';
-import { buildWebhookRequest } from './build-request';
 import type { CallStateReader } from './call-state';
 import { retryAfterUntil, type CallSignal } from './adaptive-limit';
 import type { EndpointLimiter } from './endpoint-limiter';

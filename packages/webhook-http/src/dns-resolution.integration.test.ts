@@ -5,7 +5,7 @@ import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { parseCidrList } from '@hookstream/target-safety';
-import { startDnsServer, type DnsServer } from '../test-support/dns-server';
+import { startDnsServer, type DnsServer } from './test-support/dns-server';
 import { createWebhookClient, type WebhookClient } from './webhook-client';
 
 /**

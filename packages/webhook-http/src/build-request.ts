@@ -8,7 +8,6 @@ import {
   SIGNATURE_HEADER,
   signBody,
 } from '@hookstream/signing';
-import { remainingRetries } from '../retry-schedule';
 
 export interface SigningSecrets {
   secret: string;
@@ -36,7 +35,8 @@ const REMAINING_RETRY_COUNT = REMAINING_RETRY_COUNT_HEADER.toLowerCase();
  * that are sent. While a rotation's grace period runs, the previous secret signs too.
  */
 export function buildWebhookRequest(input: {
-  delivery: DeliveryMessage;
+  /** The call: a delivery message, or what a test call makes up from the catalog's example. */
+  delivery: Pick<DeliveryMessage, 'event' | 'sub_event' | 'domain_event' | 'event_id' | 'retry_count'>;
   secrets: SigningSecrets;
   now: Date;
   maxRetries: number;
@@ -60,7 +60,7 @@ export function buildWebhookRequest(input: {
     [SIGNATURE]: signBody(body, secrets.secret),
     [EVENT_ID]: delivery.event_id,
     [RETRY_COUNT]: String(delivery.retry_count),
-    [REMAINING_RETRY_COUNT]: String(remainingRetries(delivery.retry_count, input.maxRetries)),
+    [REMAINING_RETRY_COUNT]: String(Math.max(0, input.maxRetries - delivery.retry_count)),
   };
   if (secrets.previousSecret && secrets.previousSecretExpiresAt && secrets.previousSecretExpiresAt > now) {
     headers[OLD_SIGNATURE] = signBody(body, secrets.previousSecret);

@@ -1,7 +1,7 @@
 import { Agent, type Dispatcher } from 'undici';
 import type { FailureKind } from '@hookstream/messages';
 import { checkWebhookUrl, type Cidr } from '@hookstream/target-safety';
-import { boundedMemo } from '../bounded-memo';
+import { boundedMemo } from './bounded-memo';
 import { createCachingResolver, type CachingResolverOptions } from './dns-resolver';
 import { createSafeConnector, TargetRefusedError } from './safe-connector';
 
