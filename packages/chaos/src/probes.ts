@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import type { Admin } from '@hookstream/kafka';
+import { randomBytes } from 'node:crypto';
+import type { Admin, Kafka } from '@hookstream/kafka';
 
 function read(file: string): string | undefined {
   try {
@@ -50,16 +51,16 @@ export interface LagGroup {
   name: string;
   groupId: string;
   topics: string[];
-  /**
-   * Offsets per partition a caught-up group still shows: 1 on a topic written in
-   * transactions (the commit marker after the last record takes an offset), else 0.
-   */
-  markerTolerance: number;
 }
 
-/** Messages the group has not committed yet, beyond the markers a caught-up group still shows. */
-export async function groupLag(admin: Admin, group: LagGroup): Promise<number> {
-  let lag = 0;
+/**
+ * Offsets the group has not committed yet, per topic and partition (its committed
+ * offset to the end of the partition). On a topic written in transactions this counts
+ * commit and abort markers and aborted records too, which no consumer ever sees; see
+ * unconsumedRecords for what is really left.
+ */
+export async function offsetLag(admin: Admin, group: LagGroup) {
+  const result: Array<{ topic: string; partition: number; from: number; to: number }> = [];
   const committed = await admin.fetchOffsets({ groupId: group.groupId, topics: group.topics });
   for (const topic of group.topics) {
     const ends = await admin.fetchTopicOffsets(topic);
@@ -67,10 +68,43 @@ export async function groupLag(admin: Admin, group: LagGroup): Promise<number> {
     for (const end of ends) {
       const position = byPartition.get(end.partition) ?? -1;
       const from = position >= 0 ? position : Number(end.low);
-      lag += Math.max(0, Number(end.high) - from - group.markerTolerance);
+      if (Number(end.high) > from) result.push({ topic, partition: end.partition, from, to: Number(end.high) });
     }
   }
-  return lag;
+  return result;
+}
+
+export async function groupLag(admin: Admin, group: LagGroup): Promise<number> {
+  return (await offsetLag(admin, group)).reduce((sum, entry) => sum + entry.to - entry.from, 0);
+}
+
+/**
+ * The records a consumer of the group would still get: a read-committed consumer of its
+ * own reads each lagging partition from the group's committed offset for `windowMs` and
+ * counts what it is given (markers and aborted records are not given).
+ */
+export async function unconsumedRecords(kafka: Kafka, admin: Admin, group: LagGroup, windowMs = 8_000): Promise<number> {
+  const lagging = await offsetLag(admin, group);
+  if (lagging.length === 0) return 0;
+  const consumer = kafka.consumer({ groupId: `${group.groupId}-lag-probe-${randomBytes(3).toString('hex')}`, maxWaitTimeInMs: 200 });
+  let count = 0;
+  try {
+    await consumer.connect();
+    const topics = [...new Set(lagging.map((entry) => entry.topic))];
+    for (const topic of topics) await consumer.subscribe({ topic, fromBeginning: false });
+    const startOf = new Map(lagging.map((entry) => [`${entry.topic}|${entry.partition}`, entry]));
+    await consumer.run({
+      eachMessage: async ({ topic, partition, message }) => {
+        const entry = startOf.get(`${topic}|${partition}`);
+        if (entry && Number(message.offset) >= entry.from && Number(message.offset) < entry.to) count += 1;
+      },
+    });
+    for (const entry of lagging) consumer.seek({ topic: entry.topic, partition: entry.partition, offset: String(entry.from) });
+    await new Promise((resolve) => setTimeout(resolve, windowMs));
+  } finally {
+    await consumer.disconnect().catch(() => undefined);
+  }
+  return count;
 }
 
 /** Polls each group's lag every `intervalMs` and keeps the series. */
