@@ -83,7 +83,7 @@ export function settingsFrom(config: ChaosConfig, argv: readonly string[]): Chao
     rate: config.CHAOS_RATE,
     workspaces: config.CHAOS_WORKSPACES,
     partitions: config.CHAOS_PARTITIONS,
-    warmupMs: short ? Math.min(config.CHAOS_WARMUP, 15_000) : config.CHAOS_WARMUP,
+    warmupMs: config.CHAOS_WARMUP,
     spacingMs: config.CHAOS_FAULT_SPACING > 0 ? config.CHAOS_FAULT_SPACING : short ? 15_000 : 45_000,
     rounds: config.CHAOS_ROUNDS > 0 ? config.CHAOS_ROUNDS : short ? 1 : 2,
     brokerDownMs: config.CHAOS_BROKER_DOWN,

@@ -332,7 +332,7 @@ async function main(): Promise<number> {
           apiLogs += 1;
           const calls = byPair.get(`${entry.payload?.case?.id}|${webhook.id}`) ?? [];
           const acceptedCall = calls.find((call) => call.signatureValid && call.status < 300);
-          if (!acceptedCall) apiProblems.push(`${entry.event_id}: logged, never accepted`);
+          if (!acceptedCall) apiProblems.push(`${entry.event_id}: logged as ${entry.status}/retry ${entry.retry_count}, never accepted`);
           else if (entry.status !== 'succeeded' || entry.retry_count !== acceptedCall.retryCount || entry.event_id !== acceptedCall.headerEventId) {
             apiProblems.push(`${entry.event_id}: api says ${entry.status}/retry ${entry.retry_count}`);
           }
@@ -385,7 +385,11 @@ async function main(): Promise<number> {
     // Figures: normal latency from the warm-up, then each fault's window (until the next fault).
     const latencies = firstCallLatencies(expected, byPair);
     const firstFault = faults[0]?.startedAtMs ?? streamStoppedAt;
-    const warm = latencies.filter((entry) => entry.producedAtMs >= streamStart + Math.min(5_000, settings.warmupMs / 2) && entry.producedAtMs < firstFault && Number.isFinite(entry.latencyMs));
+    // Calls of the warm-up still on their way when the first fault strikes are delayed by
+    // it: they count with the latency they had reached by then (a lower bound).
+    const warm = latencies
+      .filter((entry) => entry.producedAtMs >= streamStart + Math.min(5_000, settings.warmupMs / 2) && entry.producedAtMs < firstFault)
+      .map((entry) => ({ ...entry, latencyMs: entry.receivedAtMs !== undefined && entry.receivedAtMs < firstFault ? entry.latencyMs : firstFault - entry.producedAtMs }));
     const normalP99 = percentile(warm.map((entry) => entry.latencyMs), 0.99);
     const normalMs = Math.max(1_000, 2 * (Number.isFinite(normalP99) ? normalP99 : 500));
     for (const [index, fault] of faults.entries()) {
@@ -418,6 +422,29 @@ async function main(): Promise<number> {
     out('');
     for (const line of table(['process', 'peak RSS'], [...rss.peak.entries()].map(([name, bytes]) => [name, mib(bytes)]))) out(line);
     out('');
+    // What became of each call that was never accepted, to tell a lost first call from a lost retry.
+    const behaviourOf = new Map(webhooks.map((webhook) => [webhook.id, webhook.behaviour]));
+    const undelivered = [...expected.entries()]
+      .filter(([key]) => !(byPair.get(key) ?? []).some((call) => call.signatureValid && call.status < 300))
+      .map(([key, { event, webhookId }]) => ({
+        event: event.id,
+        webhook: webhookId,
+        behaviour: behaviourOf.get(webhookId),
+        producedAtSeconds: (event.producedAtMs - streamStart) / 1_000,
+        received: (byPair.get(key) ?? []).map((call) => ({ retry: call.retryCount, status: call.status, atSeconds: (call.receivedAtMs - streamStart) / 1_000 })),
+      }));
+    if (undelivered.length > 0) {
+      const kinds = new Map<string, number>();
+      for (const entry of undelivered) {
+        const last = entry.received[entry.received.length - 1];
+        const kind = `${entry.behaviour} webhook, ${last ? `last attempt received: retry ${last.retry} (${last.status})` : 'nothing received'}`;
+        kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+      }
+      out('undelivered calls:');
+      for (const [kind, count] of kinds) out(`  ${count} × ${kind}`);
+      out('');
+    }
+
     for (const check of checks) out(`${check.passed ? 'PASS' : 'FAIL'}  ${check.name}: ${check.detail}`);
     const passed = checks.filter((check) => check.passed).length;
     const failed = checks.length - passed;
@@ -448,6 +475,7 @@ async function main(): Promise<number> {
       retries: { count: timing.timings.length, missing: timing.missing.length, worstLatenessMs: Math.max(0, ...timing.timings.map((entry) => entry.latenessMs)) },
       lag: Object.fromEntries([...lagWatch.series].map(([name, series]) => [name, series.map((sample) => [(sample.atMs - streamStart) / 1_000, sample.lag])])),
       peakRssBytes: Object.fromEntries(rss.peak),
+      undelivered: undelivered.slice(0, 500),
       checks,
       passed,
       failed,
