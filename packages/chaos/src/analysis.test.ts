@@ -6,6 +6,7 @@ import {
   checkRetriesOnTime,
   checkSignatures,
   compareCallLogs,
+  duplicateArrivals,
   expectedPairs,
   faultFigures,
   firstCallLatencies,
@@ -71,6 +72,7 @@ describe('the chaos checks', () => {
     const again = call({ receivedAtMs: 9_000 });
     const same = checkDuplicates(callsByPair([...good, again]), expected.size);
     expect([same.duplicates, same.result.passed]).toEqual([1, true]);
+    expect(duplicateArrivals(callsByPair([...good, again]))).toEqual([9_000]);
     const other = checkDuplicates(callsByPair([...good, call({ headerEventId: 'call-x', bodyEventId: 'call-x' })]), expected.size);
     expect(other.result.passed).toBe(false);
   });

@@ -269,3 +269,16 @@ export function faultFigures(latencies: ReturnType<typeof firstCallLatencies>, f
   }
   return { callsDelayed, callsInWindow, undelivered, worstLatencyMs, recoveryMs: lastDelayedArrival - fromMs };
 }
+
+/** Arrival instants of duplicates: an (event, webhook, retry number) received again. */
+export function duplicateArrivals(byPair: Map<string, ReceivedCall[]>): number[] {
+  const result: number[] = [];
+  for (const calls of byPair.values()) {
+    const seen = new Set<number | undefined>();
+    for (const call of calls) {
+      if (seen.has(call.retryCount)) result.push(call.receivedAtMs);
+      seen.add(call.retryCount);
+    }
+  }
+  return result;
+}

@@ -21,6 +21,7 @@ import {
   checkRetriesOnTime,
   checkSignatures,
   compareCallLogs,
+  duplicateArrivals,
   expectedPairs,
   faultFigures,
   firstCallLatencies,
@@ -61,6 +62,8 @@ interface FaultRecord extends PlannedFault {
   figures?: FaultFigures;
   apiOutageMs?: number;
   worstProduceWaitMs?: number;
+  /** Duplicate arrivals received from this fault until the next one. */
+  duplicates?: number;
 }
 
 async function api(base: string, method: string, route: string, auth: Record<string, string>, body?: unknown) {
@@ -392,8 +395,11 @@ async function main(): Promise<number> {
       .map((entry) => ({ ...entry, latencyMs: entry.receivedAtMs !== undefined && entry.receivedAtMs < firstFault ? entry.latencyMs : firstFault - entry.producedAtMs }));
     const normalP99 = percentile(warm.map((entry) => entry.latencyMs), 0.99);
     const normalMs = Math.max(1_000, 2 * (Number.isFinite(normalP99) ? normalP99 : 500));
+    const duplicateTimes = duplicateArrivals(byPair);
     for (const [index, fault] of faults.entries()) {
       const windowEnd = faults[index + 1]?.startedAtMs ?? streamStoppedAt;
+      const arrivalsEnd = faults[index + 1]?.startedAtMs ?? Number.POSITIVE_INFINITY;
+      fault.duplicates = duplicateTimes.filter((atMs) => atMs >= fault.startedAtMs && atMs < arrivalsEnd).length;
       fault.figures = faultFigures(latencies, fault.startedAtMs, windowEnd, normalMs);
       if (fault.kind === 'api') fault.apiOutageMs = apiWatch.outageAfter(fault.startedAtMs, windowEnd);
       fault.worstProduceWaitMs = stream.sendWaits.filter((entry) => entry.atMs >= fault.startedAtMs && entry.atMs < windowEnd).reduce((max, entry) => Math.max(max, entry.waitMs), 0);
@@ -415,7 +421,7 @@ async function main(): Promise<number> {
         String(fault.figures?.undelivered ?? 0),
         seconds(fault.figures?.worstLatencyMs),
         seconds(fault.figures?.recoveryMs),
-        [fault.apiOutageMs !== undefined ? `api down ${seconds(fault.apiOutageMs)}` : '', `produce wait ${seconds(fault.worstProduceWaitMs)}`].filter(Boolean).join(', '),
+        [fault.apiOutageMs !== undefined ? `api down ${seconds(fault.apiOutageMs)}` : '', `produce wait ${seconds(fault.worstProduceWaitMs)}`, `${fault.duplicates} duplicates`].filter(Boolean).join(', '),
       ]),
     ))
       out(line);
@@ -471,6 +477,7 @@ async function main(): Promise<number> {
         ...fault.figures,
         apiOutageMs: fault.apiOutageMs ?? null,
         worstProduceWaitMs: fault.worstProduceWaitMs ?? null,
+        duplicateArrivals: fault.duplicates ?? 0,
       })),
       retries: { count: timing.timings.length, missing: timing.missing.length, worstLatenessMs: Math.max(0, ...timing.timings.map((entry) => entry.latenessMs)) },
       lag: Object.fromEntries([...lagWatch.series].map(([name, series]) => [name, series.map((sample) => [(sample.atMs - streamStart) / 1_000, sample.lag])])),
