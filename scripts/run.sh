@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# The one entry point behind `npm start`, `npm test` and `npm run bench`:
+# The one entry point behind `npm start`, `npm test`, `npm run bench` and `npm run chaos`:
 # installs what is missing (Node.js 24, npm dependencies, the Kafka broker's jars on
-# first use), builds, then runs the stack, the test suite or the benchmarks.
+# first use), builds, then runs the stack, the test suite, the benchmarks or the chaos run.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
@@ -44,8 +44,14 @@ case "$command" in
     turbo run build --output-logs=errors-only
     exec node packages/bench/dist/main.js "$@"
     ;;
+  chaos)
+    need java "Java 17+ runs the local Kafka brokers"
+    need mvn "Maven fetches the Kafka broker from Maven Central"
+    turbo run build --output-logs=errors-only
+    exec node packages/chaos/dist/main.js "$@"
+    ;;
   *)
-    echo "usage: scripts/run.sh start|test|bench" >&2
+    echo "usage: scripts/run.sh start|test|bench|chaos" >&2
     exit 2
     ;;
 esac
