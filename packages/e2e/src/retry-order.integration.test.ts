@@ -29,6 +29,12 @@ describe('retry order under load', () => {
         WEBHOOK_RETRY_SCHEDULE: SCHEDULE_MS.map((ms) => `${ms}ms`).join(','),
         // Every call goes to the one receiver: let them all queue for it rather than fail fast.
         SENDER_MAX_QUEUED_PER_ENDPOINT: '20000',
+        // This test is about the order of the tiers, not about one endpoint's share of the
+        // sender: the one receiver may hold the whole pool (past its default tenth, calls are
+        // deferred 5 s), at a fixed 64 calls at a time rather than a limit it learns.
+        SENDER_ENDPOINT_SHARE: '1',
+        SENDER_MIN_CONCURRENT_PER_ENDPOINT: '64',
+        SENDER_INITIAL_CONCURRENT_PER_ENDPOINT: '64',
         SENDER_MAX_CONCURRENT_PER_ENDPOINT: '64',
         // Thousands of failures of one webhook: more than the offline rule allows by default.
         WEBHOOK_OFFLINE_THRESHOLD: '1000000',
