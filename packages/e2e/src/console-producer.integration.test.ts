@@ -2,13 +2,13 @@ import { spawn } from 'node:child_process';
 import { chmod, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { ensureKafkaJars, findRepoRoot } from '@hookstream/local-infra';
+import { ensureKafkaToolsJars, findRepoRoot } from '@hookstream/local-infra';
 import { codeBlocks, testInfrastructure, waitFor } from '@hookstream/testkit';
 import { createHarness, type Harness } from './harness';
 
 /**
  * docs/producing-events.md "With kafka-console-producer": the page's shell block, run as
- * written by bash with Apache Kafka's own console producer (the broker's jars hold it; a
+ * written by bash with Apache Kafka's own console producer (infra/kafka-tools fetches it; a
  * `bin/kafka-console-producer.sh` stands in for the distribution's script), only the
  * broker address and topic name swapped for the test's. The router routes the line and
  * the sender delivers it, so the example cannot drift from what hookstream accepts.
@@ -21,7 +21,7 @@ describe('the kafka-console-producer example of the producer guide', () => {
     harness = await createHarness('console-producer');
     await Promise.all([harness.start('router'), harness.start('sender')]);
     workDir = await mkdtemp(path.join(os.tmpdir(), 'hookstream-console-producer-'));
-    const libs = await ensureKafkaJars(findRepoRoot());
+    const libs = await ensureKafkaToolsJars(findRepoRoot());
     await mkdir(path.join(workDir, 'bin'));
     const script = path.join(workDir, 'bin', 'kafka-console-producer.sh');
     await writeFile(script, `#!/usr/bin/env bash\nexec java -cp "${libs}/*" org.apache.kafka.tools.ConsoleProducer "$@"\n`);

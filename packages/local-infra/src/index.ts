@@ -1,4 +1,4 @@
-export { startLocalKafka, ensureKafkaJars, type LocalKafka, type LocalKafkaOptions } from './kafka-broker';
+export { startLocalKafka, ensureKafkaJars, ensureKafkaToolsJars, type LocalKafka, type LocalKafkaOptions } from './kafka-broker';
 export { startLocalKafkaCluster, type ClusterNode, type LocalKafkaCluster, type LocalKafkaClusterOptions } from './kafka-cluster';
 export { movePartitionLeader, partitionLeaders, type LeaderMove } from './partition-leaders';
 export {

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync, closeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pino from 'pino';
 import { createKafka, waitForBroker } from '@hookstream/kafka';
@@ -31,21 +31,23 @@ export interface LocalKafka {
   restart(): Promise<LocalKafka>;
 }
 
-function libsDir(repoRoot: string): string {
-  return path.join(repoRoot, 'infra', 'kafka', '.cache', 'libs');
+function libsDir(repoRoot: string, project = 'kafka'): string {
+  return path.join(repoRoot, 'infra', project, '.cache', 'libs');
 }
 
 /**
- * Fetches the broker's jars from Maven Central (through the Maven local repository, so
- * a second run is offline) unless the cache already matches infra/kafka/pom.xml.
+ * Fetches the jars of `infra/<project>/pom.xml` from Maven Central (through the Maven
+ * local repository, so a second run is offline) unless the cache already matches the pom.
  */
-export async function ensureKafkaJars(repoRoot: string, log: (line: string) => void = () => undefined): Promise<string> {
-  const pom = path.join(repoRoot, 'infra', 'kafka', 'pom.xml');
+async function ensureJars(repoRoot: string, project: string, log: (line: string) => void): Promise<string> {
+  const pom = path.join(repoRoot, 'infra', project, 'pom.xml');
   const pomHash = createHash('sha256').update(readFileSync(pom)).digest('hex');
-  const libs = libsDir(repoRoot);
+  const libs = libsDir(repoRoot, project);
   const stamp = path.join(libs, '.pom-sha256');
   if (existsSync(stamp) && readFileSync(stamp, 'utf8') === pomHash) return libs;
-  log('fetching the Apache Kafka broker from Maven Central (first run only)');
+  log(`fetching infra/${project}'s jars from Maven Central (first run only)`);
+  // A stale jar left from another version of the pom would stay on the classpath.
+  rmSync(libs, { recursive: true, force: true });
   await runCommandOrThrow('mvn', [
     '-q',
     '-B',
@@ -57,6 +59,19 @@ export async function ensureKafkaJars(repoRoot: string, log: (line: string) => v
   ]);
   writeFileSync(stamp, pomHash);
   return libs;
+}
+
+/** The broker's jars (infra/kafka/pom.xml), fetched on first use. */
+export function ensureKafkaJars(repoRoot: string, log: (line: string) => void = () => undefined): Promise<string> {
+  return ensureJars(repoRoot, 'kafka', log);
+}
+
+/**
+ * Kafka's command-line tools (infra/kafka-tools/pom.xml: the console producer), kept off
+ * the broker's classpath, fetched on first use.
+ */
+export function ensureKafkaToolsJars(repoRoot: string, log: (line: string) => void = () => undefined): Promise<string> {
+  return ensureJars(repoRoot, 'kafka-tools', log);
 }
 
 export const LOG4J2_PROPERTIES = `
