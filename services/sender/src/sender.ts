@@ -205,8 +205,18 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
   runtime.onShutdown({
     name: 'stop intake',
     run: async () => {
-      firstCalls.pause([{ topic: topics.webhookDeliveries }]);
-      retries.pause(retryTiers.map((topic) => ({ topic })));
+      // A consumer that kafkajs is restarting cannot be paused (it throws); its retries
+      // must still stop waiting, or they go on being sent while the process stops.
+      for (const [consumer, paused] of [
+        [firstCalls, [{ topic: topics.webhookDeliveries }]],
+        [retries, retryTiers.map((topic) => ({ topic }))],
+      ] as const) {
+        try {
+          consumer.pause([...paused]);
+        } catch (error) {
+          logger.warn({ err: error }, 'a consumer could not be paused; it is stopped with the consumers');
+        }
+      }
       retryHandler.stop();
       // Messages backing off after a database failure stop waiting, uncommitted.
       stopping.abort();

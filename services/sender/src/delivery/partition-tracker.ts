@@ -5,6 +5,11 @@
  *
  * States: `waiting` (a retry not yet due), `in_flight`, `done`. A message seen again after
  * a seek keeps its state, so it is neither sent twice nor forgotten.
+ *
+ * A waiting message is kept across a rebalance too, for as long as its partition stays
+ * with this process: it holds the commit point below it until it is read again and sent.
+ * Were it forgotten, a message behind it that completes first (its outcome was written
+ * late, when a broker died) would move the commit point past a retry never sent.
  */
 export type EntryState = 'waiting' | 'in_flight' | 'done';
 
@@ -97,17 +102,6 @@ export class PartitionTracker {
       entries.head = 0;
     } else {
       entries.head = head;
-    }
-  }
-
-  /** Forgets waiting messages (they will be fetched again), e.g. after a rebalance. */
-  forgetWaiting(): void {
-    for (const entries of this.partitions.values()) {
-      for (const [offset, state] of entries.states) {
-        if (state === 'waiting') entries.states.delete(offset);
-      }
-      entries.order = entries.order.slice(entries.head).filter((offset) => entries.states.has(offset));
-      entries.head = 0;
     }
   }
 

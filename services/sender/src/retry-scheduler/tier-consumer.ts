@@ -54,6 +54,22 @@ export function createRetryTierHandler(dependencies: RetryTierDependencies) {
   const { tracker, metrics } = dependencies;
   const noHeartbeat = async () => undefined;
 
+  /**
+   * Pauses, seeks and resumes throw while kafkajs restarts a crashed consumer (after a
+   * broker failure: "Consumer group was not initialized"). Nothing is lost by skipping
+   * them: the restarted consumer rejoins, reads on from the committed offsets and
+   * `onRebalance` starts over. Thrown from a timer, the error would stop the process.
+   */
+  const control = (action: string, run: () => void): boolean => {
+    try {
+      run();
+      return true;
+    } catch (error) {
+      dependencies.logger.warn({ err: error, action }, 'the retry consumer is restarting; its partitions are read again from the committed offsets once it rejoins');
+      return false;
+    }
+  };
+
   const heldKey = (topic: string, partition: number, offset: string) => `${topic}\u0000${partition}\u0000${offset}`;
 
   const send = (topic: string, partition: number, message: KafkaMessage, delivery: DeliveryMessage, heartbeat: () => Promise<void>) => {
@@ -159,13 +175,15 @@ export function createRetryTierHandler(dependencies: RetryTierDependencies) {
     // earliest of them reaches its gate (reading again into a full memory would only spin).
     earliestGate = Math.max(earliestGate, earliestHeld());
     const partitionKey = `${batch.topic}:${batch.partition}`;
-    dependencies.consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
-    dependencies.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: firstWaitingOffset });
+    const where = { topic: batch.topic, partition: batch.partition };
+    const readAgainFrom = firstWaitingOffset;
+    if (!control('pause', () => dependencies.consumer.pause([{ topic: where.topic, partitions: [where.partition] }]))) return;
+    control('seek', () => dependencies.consumer.seek({ ...where, offset: readAgainFrom }));
     clearTimeout(timers.get(partitionKey));
     const timer = setTimeout(
       () => {
         timers.delete(partitionKey);
-        dependencies.consumer.resume([{ topic: batch.topic, partitions: [batch.partition] }]);
+        control('resume', () => dependencies.consumer.resume([{ topic: where.topic, partitions: [where.partition] }]));
       },
       Math.max(0, earliestGate - now()),
     );
@@ -184,13 +202,13 @@ export function createRetryTierHandler(dependencies: RetryTierDependencies) {
   /**
    * kafkajs keeps partitions paused across a rebalance, and the partitions we get may not
    * be the ones we paused: start over from the committed offsets, re-reading every waiting
-   * or held message (its state was never committed) and pausing again where needed.
+   * or held message (its state was never committed) and pausing again where needed. The
+   * tracker keeps them as waiting, so that the commit point stays below them until then.
    */
   const onRebalance = (topics: readonly string[], assignment: Readonly<Record<string, readonly number[]>>) => {
     clearAll();
     tracker.retainOnly(assignment);
-    tracker.forgetWaiting();
-    dependencies.consumer.resume(topics.map((topic) => ({ topic })));
+    control('resume', () => dependencies.consumer.resume(topics.map((topic) => ({ topic }))));
   };
 
   return { handler, onRebalance, stop: clearAll };
