@@ -171,9 +171,13 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
     ] as const) {
       const offsets = tracker.takeCommittable();
       if (offsets.length === 0) continue;
-      await consumer.commitOffsets(offsets).catch((error: unknown) => {
-        logger.warn({ err: error }, 'committing offsets failed; the messages may be sent again after a rebalance');
-      });
+      // commitOffsets throws at once while kafkajs restarts a crashed consumer.
+      await Promise.resolve()
+        .then(() => consumer.commitOffsets(offsets))
+        .catch((error: unknown) => {
+          tracker.commitFailed(offsets);
+          logger.warn({ err: error }, 'committing offsets failed; trying again on the next commit');
+        });
     }
     metrics.poolInUse.set({ class: 'first' }, capacity.inUse - capacity.retriesInUse);
     metrics.poolInUse.set({ class: 'retry' }, capacity.retriesInUse);

@@ -132,4 +132,20 @@ describe('PartitionTracker', () => {
     expect(tracker.stateOf('retry', 0, '4')).toBe('done');
     expect(tracker.stateOf('retry', 0, '5')).toBeUndefined();
   });
+
+  it('offers offsets again after their commit failed', () => {
+    const tracker = new PartitionTracker();
+    tracker.track('t', 0, '4', 'in_flight');
+    tracker.complete('t', 0, '4');
+    const offsets = tracker.takeCommittable();
+    expect(offsets).toEqual([{ topic: 't', partition: 0, offset: '5' }]);
+    // The consumer was restarting: the commit threw.
+    tracker.commitFailed(offsets);
+    expect(tracker.takeCommittable()).toEqual(offsets);
+    expect(tracker.takeCommittable()).toEqual([]);
+    // A partition that left meanwhile is not offered again.
+    tracker.commitFailed(offsets);
+    tracker.retainOnly({ t: [1] });
+    expect(tracker.takeCommittable()).toEqual([]);
+  });
 });

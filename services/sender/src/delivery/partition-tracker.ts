@@ -130,6 +130,18 @@ export class PartitionTracker {
     return result;
   }
 
+  /**
+   * A commit of offsets from `takeCommittable` failed (the consumer was restarting, or the
+   * group rebalanced): they are offered again by the next call, unless the partition left
+   * this process or its commit point moved on meanwhile.
+   */
+  commitFailed(offsets: ReadonlyArray<{ topic: string; partition: number; offset: string }>): void {
+    for (const { topic, partition, offset } of offsets) {
+      const entries = this.partitions.get(key(topic, partition));
+      if (entries && entries.committed === BigInt(offset)) entries.committed = undefined;
+    }
+  }
+
   /** Messages not yet done, per topic. */
   pendingByTopic(): Map<string, { waiting: number; inFlight: number }> {
     const result = new Map<string, { waiting: number; inFlight: number }>();
