@@ -144,6 +144,7 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
     consumer.on(consumer.events.CRASH, (event) => {
       joined[name] = false;
       logger.error({ err: event.payload.error, restart: event.payload.restart, consumer: name }, 'sender consumer crashed');
+      if (name === 'retries') retryHandler.onCrash();
       if (!event.payload.restart) void runtime.shutdown('consumer crashed').then(() => process.exit(1));
     });
   };

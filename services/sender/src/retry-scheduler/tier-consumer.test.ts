@@ -59,7 +59,7 @@ function simulation(options: { maxHeld?: number; consumer?: (simulated: RetryTie
     partition.log.push({ offset: String(partition.log.length), timestamp: String(Date.now()), delivery });
   };
 
-  const { handler, stop, onRebalance } = createRetryTierHandler({
+  const { handler, stop, onRebalance, onCrash } = createRetryTierHandler({
     tracker,
     capacity: new Capacity(100_000),
     metrics,
@@ -133,7 +133,7 @@ function simulation(options: { maxHeld?: number; consumer?: (simulated: RetryTie
     return release;
   };
 
-  return { write, sent, runUntil, fetchOnce, metrics, commit, rejoin, holdUp, partitions };
+  return { write, sent, runUntil, fetchOnce, metrics, commit, rejoin, holdUp, partitions, crash: onCrash };
 }
 
 describe('the retry tier consumer', () => {
@@ -271,5 +271,24 @@ describe('the retry tier consumer', () => {
     expect(sim.sent.map((send) => send.eventId).sort()).toEqual([1, 2, 3].map((event) => retry(event, 1, 0).event_id));
     sim.commit();
     expect(sim.partitions[0]?.committed).toBe(3);
+  });
+
+  it('reads on from the committed offset when the partition comes back after a crash, committing what follows', async () => {
+    const sim = simulation();
+    sim.write(0, retry(1, 1, START + MINUTE));
+    // Retry 1 waits in memory when the consumer crashes and leaves the group.
+    await sim.fetchOnce();
+    sim.crash();
+    // While it restarts, the other sender takes the partition, sends retry 1, commits past it.
+    (sim.partitions[0] as { committed: number }).committed = 1;
+    // The restarted consumer rejoins and gets the partition back.
+    sim.rejoin();
+    sim.write(0, retry(2, 1, START));
+
+    await sim.runUntil(1, START + HOUR);
+
+    expect(sim.sent.map((send) => send.eventId)).toEqual([retry(2, 1, 0).event_id]);
+    sim.commit();
+    expect(sim.partitions[0]?.committed).toBe(2);
   });
 });

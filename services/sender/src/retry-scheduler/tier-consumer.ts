@@ -211,5 +211,17 @@ export function createRetryTierHandler(dependencies: RetryTierDependencies) {
     control('resume', () => dependencies.consumer.resume(topics.map((topic) => ({ topic }))));
   };
 
-  return { handler, onRebalance, stop: clearAll };
+  /**
+   * The consumer crashed (kafkajs restarts it): it left the group, so while it is away
+   * another member may take its partitions, send the waiting retries and commit past them.
+   * Everything is forgotten, to be read again from the committed offsets after the rejoin;
+   * a waiting retry kept from before would never be read again and would hold the commit
+   * point for good. Retries in flight at the crash may be sent once more.
+   */
+  const onCrash = () => {
+    clearAll();
+    tracker.retainOnly({});
+  };
+
+  return { handler, onRebalance, onCrash, stop: clearAll };
 }
