@@ -27,6 +27,8 @@ interface PartitionEntries {
   /** The next offset to commit: everything below it is done. */
   committable: bigint | undefined;
   committed: bigint | undefined;
+  /** New each time the partition is (re)started in this tracker: see `epochOf`. */
+  epoch: number;
 }
 
 /** Completed offsets kept before the live part of `order` before it is copied down. */
@@ -36,12 +38,14 @@ const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
 export class PartitionTracker {
   private readonly partitions = new Map<string, PartitionEntries & { topic: string; partition: number }>();
+  private epochs = 0;
 
   private entries(topic: string, partition: number) {
     const id = key(topic, partition);
     let entries = this.partitions.get(id);
     if (!entries) {
-      entries = { topic, partition, order: [], head: 0, states: new Map(), committable: undefined, committed: undefined };
+      this.epochs += 1;
+      entries = { topic, partition, order: [], head: 0, states: new Map(), committable: undefined, committed: undefined, epoch: this.epochs };
       this.partitions.set(id, entries);
     }
     return entries;
@@ -58,6 +62,15 @@ export class PartitionTracker {
     const state = entries.states.get(value);
     if (state !== undefined) return state;
     return entries.committable !== undefined && value < entries.committable ? 'done' : undefined;
+  }
+
+  /**
+   * Which life of the partition in this tracker a message belongs to: it changes when the
+   * partition was forgotten (a rebalance took it, or its consumer crashed) and started
+   * again. Work that waited across such a change must not go on: its message is read again.
+   */
+  epochOf(topic: string, partition: number): number | undefined {
+    return this.partitions.get(key(topic, partition))?.epoch;
   }
 
   /** Records a message as waiting or in flight; a message already known changes state only. */

@@ -45,7 +45,7 @@ function retry(eventNumber: number, retryCount: number, dueAt: number): Delivery
   };
 }
 
-function simulation(options: { maxHeld?: number; consumer?: (simulated: RetryTierDependencies['consumer']) => RetryTierDependencies['consumer'] } = {}) {
+function simulation(options: { maxHeld?: number; capacity?: number; consumer?: (simulated: RetryTierDependencies['consumer']) => RetryTierDependencies['consumer'] } = {}) {
   const partitions = TIERS.map(() => ({ log: [] as Stored[], position: 0, paused: false, committed: 0 }));
   const tracker = new PartitionTracker();
   /** Sends of these events wait until released: their outcome waits on a broker that is down. */
@@ -61,7 +61,7 @@ function simulation(options: { maxHeld?: number; consumer?: (simulated: RetryTie
 
   const { handler, stop, onRebalance, onCrash } = createRetryTierHandler({
     tracker,
-    capacity: new Capacity(100_000),
+    capacity: new Capacity(options.capacity ?? 100_000),
     metrics,
     waits: new InfrastructureWaits(metrics),
     logger: { error: () => undefined, warn: () => undefined } as never,
@@ -290,5 +290,31 @@ describe('the retry tier consumer', () => {
     expect(sim.sent.map((send) => send.eventId)).toEqual([retry(2, 1, 0).event_id]);
     sim.commit();
     expect(sim.partitions[0]?.committed).toBe(2);
+  });
+
+  it('does not send, after a crash, a retry that was waiting for a free slot, above one never sent', async () => {
+    const sim = simulation({ capacity: 1 });
+    sim.write(0, retry(1, 1, START + 2 * MINUTE));
+    sim.write(0, retry(2, 1, START - 1_000));
+    sim.write(0, retry(3, 1, START + MINUTE));
+    // Retry 2 holds the only slot, its outcome stuck on a dead broker; 1 and 3 wait in memory.
+    const release = sim.holdUp(2);
+    await sim.fetchOnce();
+    // Retry 3 falls due and waits for the slot; then the consumer crashes.
+    await jest.advanceTimersByTimeAsync(MINUTE);
+    sim.crash();
+    release();
+    await jest.advanceTimersByTimeAsync(0);
+    for (let turn = 0; turn < 20; turn += 1) await Promise.resolve();
+    sim.commit();
+    // Nothing may be committed past retry 1, which was never sent.
+    expect(sim.partitions[0]?.committed).toBe(0);
+    sim.rejoin();
+
+    await sim.runUntil(4, START + HOUR);
+
+    expect(new Set(sim.sent.map((send) => send.eventId))).toEqual(new Set([1, 2, 3].map((event) => retry(event, 1, 0).event_id)));
+    sim.commit();
+    expect(sim.partitions[0]?.committed).toBe(3);
   });
 });
