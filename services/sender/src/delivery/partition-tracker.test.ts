@@ -148,4 +148,19 @@ describe('PartitionTracker', () => {
     tracker.retainOnly({ t: [1] });
     expect(tracker.takeCommittable()).toEqual([]);
   });
+
+  it('forgets what lies below the offset a partition is read from again after a rejoin', () => {
+    const tracker = new PartitionTracker();
+    tracker.track('retry', 0, '1', 'waiting');
+    tracker.track('retry', 0, '2', 'in_flight');
+    tracker.track('retry', 0, '3', 'waiting');
+    // Another member sent 1 and 2 and committed 3 while this consumer was restarting.
+    tracker.readingFrom('retry', 0, '3');
+    expect(tracker.stateOf('retry', 0, '1')).toBeUndefined();
+    expect(tracker.pendingByTopic().get('retry')).toEqual({ waiting: 1, inFlight: 0 });
+    tracker.complete('retry', 0, '2');
+    tracker.track('retry', 0, '3', 'in_flight');
+    tracker.complete('retry', 0, '3');
+    expect(tracker.takeCommittable()).toEqual([{ topic: 'retry', partition: 0, offset: '4' }]);
+  });
 });

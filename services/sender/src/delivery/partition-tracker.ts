@@ -131,6 +131,24 @@ export class PartitionTracker {
     }
   }
 
+  /**
+   * The partition is read again from `offset` after its consumer rejoined the group: that is
+   * the group's committed offset, so what this process still tracks below it was finished
+   * and committed by another member while this one was away (its consumer crashed). Those
+   * messages are forgotten: a waiting one would never be read again and would hold the
+   * commit point for good.
+   */
+  readingFrom(topic: string, partition: number, offset: string): void {
+    const entries = this.partitions.get(key(topic, partition));
+    if (!entries) return;
+    const from = BigInt(offset);
+    const kept = entries.order.slice(entries.head).filter((value) => value >= from);
+    if (kept.length === entries.order.length - entries.head) return;
+    for (const value of entries.states.keys()) if (value < from) entries.states.delete(value);
+    entries.order = kept;
+    entries.head = 0;
+  }
+
   /** Offsets that moved since the last call, to pass to `consumer.commitOffsets`. */
   takeCommittable(): Array<{ topic: string; partition: number; offset: string }> {
     const result: Array<{ topic: string; partition: number; offset: string }> = [];

@@ -126,6 +126,12 @@ function simulation(options: { maxHeld?: number; capacity?: number; consumer?: (
     onRebalance(TIERS, Object.fromEntries(TIERS.map((topic) => [topic, [0]])));
   };
 
+  /** A rebalance gives every tier partition to the other sender. */
+  const loseAll = () => {
+    commit();
+    onRebalance(TIERS, {});
+  };
+
   const holdUp = (eventNumber: number) => {
     let release = () => undefined as void;
     const released = new Promise<void>((resolve) => (release = resolve));
@@ -133,7 +139,7 @@ function simulation(options: { maxHeld?: number; capacity?: number; consumer?: (
     return release;
   };
 
-  return { write, sent, runUntil, fetchOnce, metrics, commit, rejoin, holdUp, partitions, crash: onCrash };
+  return { write, sent, runUntil, fetchOnce, metrics, commit, rejoin, loseAll, holdUp, partitions, crash: onCrash };
 }
 
 describe('the retry tier consumer', () => {
@@ -292,7 +298,7 @@ describe('the retry tier consumer', () => {
     expect(sim.partitions[0]?.committed).toBe(2);
   });
 
-  it('does not send, after a crash, a retry that was waiting for a free slot, above one never sent', async () => {
+  it('does not send a retry that waited for a free slot while its partition went to another member', async () => {
     const sim = simulation({ capacity: 1 });
     sim.write(0, retry(1, 1, START + 2 * MINUTE));
     sim.write(0, retry(2, 1, START - 1_000));
@@ -300,15 +306,17 @@ describe('the retry tier consumer', () => {
     // Retry 2 holds the only slot, its outcome stuck on a dead broker; 1 and 3 wait in memory.
     const release = sim.holdUp(2);
     await sim.fetchOnce();
-    // Retry 3 falls due and waits for the slot; then the consumer crashes.
+    // Retry 3 falls due and waits for the slot; then a rebalance gives the partition away.
     await jest.advanceTimersByTimeAsync(MINUTE);
-    sim.crash();
+    sim.loseAll();
     release();
     await jest.advanceTimersByTimeAsync(0);
     for (let turn = 0; turn < 20; turn += 1) await Promise.resolve();
+    // Nothing may be committed over the new owner's progress, least of all past retry 1.
     sim.commit();
-    // Nothing may be committed past retry 1, which was never sent.
     expect(sim.partitions[0]?.committed).toBe(0);
+    expect(sim.sent.map((send) => send.eventId)).toEqual([retry(2, 1, 0).event_id]);
+    // The partition comes back before its new owner committed anything.
     sim.rejoin();
 
     await sim.runUntil(4, START + HOUR);
@@ -316,5 +324,23 @@ describe('the retry tier consumer', () => {
     expect(new Set(sim.sent.map((send) => send.eventId))).toEqual(new Set([1, 2, 3].map((event) => retry(event, 1, 0).event_id)));
     sim.commit();
     expect(sim.partitions[0]?.committed).toBe(3);
+  });
+
+  it('does not send again a retry in flight when its consumer crashed and rejoined', async () => {
+    const sim = simulation();
+    sim.write(0, retry(1, 1, START - 1_000));
+    sim.write(0, retry(2, 1, START + MINUTE));
+    const release = sim.holdUp(1);
+    await sim.fetchOnce();
+    sim.crash();
+    sim.rejoin();
+    release();
+
+    await sim.runUntil(2, START + HOUR);
+    await jest.advanceTimersByTimeAsync(MINUTE);
+
+    expect(sim.sent.map((send) => send.eventId)).toEqual([1, 2].map((event) => retry(event, 1, 0).event_id));
+    sim.commit();
+    expect(sim.partitions[0]?.committed).toBe(2);
   });
 });

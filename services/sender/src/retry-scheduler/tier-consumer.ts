@@ -48,6 +48,8 @@ function writtenAtOf(message: KafkaMessage, dueAt: number, delayMs: number): num
  */
 export function createRetryTierHandler(dependencies: RetryTierDependencies) {
   const timers = new Map<string, NodeJS.Timeout>();
+  /** Partitions not read since the last rejoin: their first batch starts at the committed offset. */
+  const rejoined = new Set<string>();
   const held = new Map<string, Held>();
   const now = dependencies.now ?? Date.now;
   const maxHeld = dependencies.maxHeld ?? DEFAULT_MAX_HELD;
@@ -138,6 +140,10 @@ export function createRetryTierHandler(dependencies: RetryTierDependencies) {
     const { batch, resolveOffset, isRunning, isStale, heartbeat } = payload;
     let firstWaitingOffset: string | undefined;
     let earliestGate = Number.POSITIVE_INFINITY;
+    const first = batch.messages[0];
+    if (first && isRunning() && !isStale() && rejoined.delete(`${batch.topic}:${batch.partition}`)) {
+      tracker.readingFrom(batch.topic, batch.partition, first.offset);
+    }
 
     for (const [index, message] of batch.messages.entries()) {
       if (index > 0 && index % YIELD_EVERY_MESSAGES === 0) await yieldToEventLoop();
@@ -208,19 +214,17 @@ export function createRetryTierHandler(dependencies: RetryTierDependencies) {
   const onRebalance = (topics: readonly string[], assignment: Readonly<Record<string, readonly number[]>>) => {
     clearAll();
     tracker.retainOnly(assignment);
+    rejoined.clear();
+    for (const [topic, partitions] of Object.entries(assignment)) for (const partition of partitions) rejoined.add(`${topic}:${partition}`);
     control('resume', () => dependencies.consumer.resume(topics.map((topic) => ({ topic }))));
   };
 
   /**
-   * The consumer crashed (kafkajs restarts it): it left the group, so while it is away
-   * another member may take its partitions, send the waiting retries and commit past them.
-   * Everything is forgotten, to be read again from the committed offsets after the rejoin;
-   * a waiting retry kept from before would never be read again and would hold the commit
-   * point for good. Retries in flight at the crash may be sent once more.
+   * The consumer crashed (kafkajs restarts it): retries in memory stop waiting, to be read
+   * again after the rejoin, and are not sent while another member may own their partition.
    */
   const onCrash = () => {
     clearAll();
-    tracker.retainOnly({});
   };
 
   return { handler, onRebalance, onCrash, stop: clearAll };
