@@ -144,6 +144,7 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
     consumer.on(consumer.events.CRASH, (event) => {
       joined[name] = false;
       logger.error({ err: event.payload.error, restart: event.payload.restart, consumer: name }, 'sender consumer crashed');
+      if (name === 'retries') retryHandler.onCrash();
       if (!event.payload.restart) void runtime.shutdown('consumer crashed').then(() => process.exit(1));
     });
   };
@@ -171,9 +172,13 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
     ] as const) {
       const offsets = tracker.takeCommittable();
       if (offsets.length === 0) continue;
-      await consumer.commitOffsets(offsets).catch((error: unknown) => {
-        logger.warn({ err: error }, 'committing offsets failed; the messages may be sent again after a rebalance');
-      });
+      // commitOffsets throws at once while kafkajs restarts a crashed consumer.
+      await Promise.resolve()
+        .then(() => consumer.commitOffsets(offsets))
+        .catch((error: unknown) => {
+          tracker.commitFailed(offsets);
+          logger.warn({ err: error }, 'committing offsets failed; trying again on the next commit');
+        });
     }
     metrics.poolInUse.set({ class: 'first' }, capacity.inUse - capacity.retriesInUse);
     metrics.poolInUse.set({ class: 'retry' }, capacity.retriesInUse);
@@ -205,8 +210,18 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
   runtime.onShutdown({
     name: 'stop intake',
     run: async () => {
-      firstCalls.pause([{ topic: topics.webhookDeliveries }]);
-      retries.pause(retryTiers.map((topic) => ({ topic })));
+      // A consumer that kafkajs is restarting cannot be paused (it throws); its retries
+      // must still stop waiting, or they go on being sent while the process stops.
+      for (const [consumer, paused] of [
+        [firstCalls, [{ topic: topics.webhookDeliveries }]],
+        [retries, retryTiers.map((topic) => ({ topic }))],
+      ] as const) {
+        try {
+          consumer.pause([...paused]);
+        } catch (error) {
+          logger.warn({ err: error }, 'a consumer could not be paused; it is stopped with the consumers');
+        }
+      }
       retryHandler.stop();
       // Messages backing off after a database failure stop waiting, uncommitted.
       stopping.abort();

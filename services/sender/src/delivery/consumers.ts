@@ -92,11 +92,21 @@ export async function dispatch(
   claim: Claim,
 ): Promise<void> {
   const { topic, partition, heartbeat } = where;
+  const { tracker } = dependencies;
+  // Tracked before the wait for a slot, so that the commit point stays below it meanwhile.
+  tracker.track(topic, partition, offset, 'in_flight');
+  const epoch = tracker.epochOf(topic, partition);
   // Wait for a free slot, heartbeating so that a long wait never costs the group membership.
   if (!dependencies.capacity.tryAcquire(claim)) {
     while (!(await dependencies.capacity.acquire(1_000, claim))) await heartbeat();
   }
-  dependencies.tracker.track(topic, partition, offset, 'in_flight');
+  if (tracker.epochOf(topic, partition) !== epoch) {
+    // The partition was forgotten while this message waited (a rebalance or a crash): it is
+    // read again from the committed offset. Tracked now, it would start a commit point
+    // above retries never sent.
+    dependencies.capacity.release(claim);
+    return;
+  }
   dependencies.metrics.inFlight.inc();
   void attempt(dependencies, topic, partition, offset, eventId, work, claim);
 }

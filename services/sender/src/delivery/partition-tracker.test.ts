@@ -37,14 +37,24 @@ describe('PartitionTracker', () => {
     expect(tracker.takeCommittable()).toEqual([{ topic: 'retry', partition: 0, offset: '5' }]);
   });
 
-  it('forgets waiting messages after a rebalance but not in-flight ones', () => {
+  it('never commits past a waiting retry across a rebalance, even when a message behind it completes first', () => {
+    // A broker died: the retry at 2 was written late with an early due time and went out at
+    // once, its outcome stuck on the dead broker, while the retry at 1 waits in memory. The
+    // consumer rejoins the group (kafkajs restarted it) and keeps the partition.
     const tracker = new PartitionTracker();
     tracker.track('retry', 0, '1', 'waiting');
     tracker.track('retry', 0, '2', 'in_flight');
-    tracker.forgetWaiting();
-    expect(tracker.stateOf('retry', 0, '1')).toBeUndefined();
-    expect(tracker.stateOf('retry', 0, '2')).toBe('in_flight');
-    expect(tracker.pendingByTopic().get('retry')).toEqual({ waiting: 0, inFlight: 1 });
+    tracker.retainOnly({ retry: [0] });
+    // The outcome of 2 is written before the partition is read again from offset 1.
+    tracker.complete('retry', 0, '2');
+    expect(tracker.takeCommittable()).toEqual([]);
+    expect(tracker.stateOf('retry', 0, '1')).toBe('waiting');
+    expect(tracker.stateOf('retry', 0, '2')).toBe('done');
+    expect(tracker.pendingByTopic().get('retry')).toEqual({ waiting: 1, inFlight: 0 });
+    // Read again, it is sent; only then does the commit point move past it.
+    tracker.track('retry', 0, '1', 'in_flight');
+    tracker.complete('retry', 0, '1');
+    expect(tracker.takeCommittable()).toEqual([{ topic: 'retry', partition: 0, offset: '3' }]);
   });
 
   it('keeps order when an earlier offset is seen after later ones', () => {
@@ -71,7 +81,7 @@ describe('PartitionTracker', () => {
     expect(tracker.pendingByTopic().get('t')).toEqual({ waiting: 0, inFlight: 0 });
   });
 
-  it('keeps its order across partial completions, late arrivals and forgotten retries', () => {
+  it('keeps its order across partial completions, late arrivals and retries read again', () => {
     const tracker = new PartitionTracker();
     // Enough completions at the head to make the tracker drop them from its order.
     for (let offset = 0; offset < 3_000; offset += 1) tracker.track('t', 0, String(offset), 'in_flight');
@@ -80,10 +90,12 @@ describe('PartitionTracker', () => {
     tracker.track('t', 0, '3000', 'waiting');
     for (let offset = 2_500; offset < 3_000; offset += 1) tracker.complete('t', 0, String(offset));
     expect(tracker.takeCommittable()).toEqual([{ topic: 't', partition: 0, offset: '3000' }]);
-    tracker.forgetWaiting();
     tracker.track('t', 0, '3002', 'in_flight');
     tracker.track('t', 0, '3001', 'in_flight');
     tracker.complete('t', 0, '3001');
+    expect(tracker.takeCommittable()).toEqual([]);
+    tracker.track('t', 0, '3000', 'in_flight');
+    tracker.complete('t', 0, '3000');
     expect(tracker.takeCommittable()).toEqual([{ topic: 't', partition: 0, offset: '3002' }]);
     tracker.complete('t', 0, '3002');
     expect(tracker.takeCommittable()).toEqual([{ topic: 't', partition: 0, offset: '3003' }]);
@@ -119,5 +131,36 @@ describe('PartitionTracker', () => {
     tracker.complete('retry', 0, '3');
     expect(tracker.stateOf('retry', 0, '4')).toBe('done');
     expect(tracker.stateOf('retry', 0, '5')).toBeUndefined();
+  });
+
+  it('offers offsets again after their commit failed', () => {
+    const tracker = new PartitionTracker();
+    tracker.track('t', 0, '4', 'in_flight');
+    tracker.complete('t', 0, '4');
+    const offsets = tracker.takeCommittable();
+    expect(offsets).toEqual([{ topic: 't', partition: 0, offset: '5' }]);
+    // The consumer was restarting: the commit threw.
+    tracker.commitFailed(offsets);
+    expect(tracker.takeCommittable()).toEqual(offsets);
+    expect(tracker.takeCommittable()).toEqual([]);
+    // A partition that left meanwhile is not offered again.
+    tracker.commitFailed(offsets);
+    tracker.retainOnly({ t: [1] });
+    expect(tracker.takeCommittable()).toEqual([]);
+  });
+
+  it('forgets what lies below the offset a partition is read from again after a rejoin', () => {
+    const tracker = new PartitionTracker();
+    tracker.track('retry', 0, '1', 'waiting');
+    tracker.track('retry', 0, '2', 'in_flight');
+    tracker.track('retry', 0, '3', 'waiting');
+    // Another member sent 1 and 2 and committed 3 while this consumer was restarting.
+    tracker.readingFrom('retry', 0, '3');
+    expect(tracker.stateOf('retry', 0, '1')).toBeUndefined();
+    expect(tracker.pendingByTopic().get('retry')).toEqual({ waiting: 1, inFlight: 0 });
+    tracker.complete('retry', 0, '2');
+    tracker.track('retry', 0, '3', 'in_flight');
+    tracker.complete('retry', 0, '3');
+    expect(tracker.takeCommittable()).toEqual([{ topic: 'retry', partition: 0, offset: '4' }]);
   });
 });

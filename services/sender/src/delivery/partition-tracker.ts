@@ -5,6 +5,11 @@
  *
  * States: `waiting` (a retry not yet due), `in_flight`, `done`. A message seen again after
  * a seek keeps its state, so it is neither sent twice nor forgotten.
+ *
+ * A waiting message is kept across a rebalance too, for as long as its partition stays
+ * with this process: it holds the commit point below it until it is read again and sent.
+ * Were it forgotten, a message behind it that completes first (its outcome was written
+ * late, when a broker died) would move the commit point past a retry never sent.
  */
 export type EntryState = 'waiting' | 'in_flight' | 'done';
 
@@ -22,6 +27,8 @@ interface PartitionEntries {
   /** The next offset to commit: everything below it is done. */
   committable: bigint | undefined;
   committed: bigint | undefined;
+  /** New each time the partition is (re)started in this tracker: see `epochOf`. */
+  epoch: number;
 }
 
 /** Completed offsets kept before the live part of `order` before it is copied down. */
@@ -31,12 +38,14 @@ const key = (topic: string, partition: number) => `${topic}\u0000${partition}`;
 
 export class PartitionTracker {
   private readonly partitions = new Map<string, PartitionEntries & { topic: string; partition: number }>();
+  private epochs = 0;
 
   private entries(topic: string, partition: number) {
     const id = key(topic, partition);
     let entries = this.partitions.get(id);
     if (!entries) {
-      entries = { topic, partition, order: [], head: 0, states: new Map(), committable: undefined, committed: undefined };
+      this.epochs += 1;
+      entries = { topic, partition, order: [], head: 0, states: new Map(), committable: undefined, committed: undefined, epoch: this.epochs };
       this.partitions.set(id, entries);
     }
     return entries;
@@ -53,6 +62,15 @@ export class PartitionTracker {
     const state = entries.states.get(value);
     if (state !== undefined) return state;
     return entries.committable !== undefined && value < entries.committable ? 'done' : undefined;
+  }
+
+  /**
+   * Which life of the partition in this tracker a message belongs to: it changes when the
+   * partition was forgotten (a rebalance took it, or its consumer crashed) and started
+   * again. Work that waited across such a change must not go on: its message is read again.
+   */
+  epochOf(topic: string, partition: number): number | undefined {
+    return this.partitions.get(key(topic, partition))?.epoch;
   }
 
   /** Records a message as waiting or in flight; a message already known changes state only. */
@@ -100,17 +118,6 @@ export class PartitionTracker {
     }
   }
 
-  /** Forgets waiting messages (they will be fetched again), e.g. after a rebalance. */
-  forgetWaiting(): void {
-    for (const entries of this.partitions.values()) {
-      for (const [offset, state] of entries.states) {
-        if (state === 'waiting') entries.states.delete(offset);
-      }
-      entries.order = entries.order.slice(entries.head).filter((offset) => entries.states.has(offset));
-      entries.head = 0;
-    }
-  }
-
   /**
    * After a rebalance: forgets every partition this process was not given. Another member
    * now owns it and commits its offsets; what this process tracked there (the commit point,
@@ -124,6 +131,24 @@ export class PartitionTracker {
     }
   }
 
+  /**
+   * The partition is read again from `offset` after its consumer rejoined the group: that is
+   * the group's committed offset, so what this process still tracks below it was finished
+   * and committed by another member while this one was away (its consumer crashed). Those
+   * messages are forgotten: a waiting one would never be read again and would hold the
+   * commit point for good.
+   */
+  readingFrom(topic: string, partition: number, offset: string): void {
+    const entries = this.partitions.get(key(topic, partition));
+    if (!entries) return;
+    const from = BigInt(offset);
+    const kept = entries.order.slice(entries.head).filter((value) => value >= from);
+    if (kept.length === entries.order.length - entries.head) return;
+    for (const value of entries.states.keys()) if (value < from) entries.states.delete(value);
+    entries.order = kept;
+    entries.head = 0;
+  }
+
   /** Offsets that moved since the last call, to pass to `consumer.commitOffsets`. */
   takeCommittable(): Array<{ topic: string; partition: number; offset: string }> {
     const result: Array<{ topic: string; partition: number; offset: string }> = [];
@@ -134,6 +159,18 @@ export class PartitionTracker {
       }
     }
     return result;
+  }
+
+  /**
+   * A commit of offsets from `takeCommittable` failed (the consumer was restarting, or the
+   * group rebalanced): they are offered again by the next call, unless the partition left
+   * this process or its commit point moved on meanwhile.
+   */
+  commitFailed(offsets: ReadonlyArray<{ topic: string; partition: number; offset: string }>): void {
+    for (const { topic, partition, offset } of offsets) {
+      const entries = this.partitions.get(key(topic, partition));
+      if (entries && entries.committed === BigInt(offset)) entries.committed = undefined;
+    }
   }
 
   /** Messages not yet done, per topic. */

@@ -1,5 +1,6 @@
 import type { EachBatchPayload, KafkaMessage } from '@hookstream/kafka';
 import type { DeliveryMessage } from '@hookstream/messages';
+import { Kafka } from '@hookstream/kafka';
 import { Registry } from '@hookstream/observability';
 import { InfrastructureWaits } from '../delivery/consumers';
 import { Capacity } from '../delivery/endpoint-limiter';
@@ -7,7 +8,7 @@ import { PartitionTracker } from '../delivery/partition-tracker';
 import { DONE } from '../delivery/steps';
 import { createSenderMetrics } from '../metrics';
 import { tierDelaysMs } from './placement';
-import { createRetryTierHandler } from './tier-consumer';
+import { createRetryTierHandler, type RetryTierDependencies } from './tier-consumer';
 
 // The tier consumer against a simulated broker: each tier is one partition read in fetches
 // of a fixed number of messages from a position that the handler may seek; a paused
@@ -44,8 +45,11 @@ function retry(eventNumber: number, retryCount: number, dueAt: number): Delivery
   };
 }
 
-function simulation(options: { maxHeld?: number } = {}) {
-  const partitions = TIERS.map(() => ({ log: [] as Stored[], position: 0, paused: false }));
+function simulation(options: { maxHeld?: number; capacity?: number; consumer?: (simulated: RetryTierDependencies['consumer']) => RetryTierDependencies['consumer'] } = {}) {
+  const partitions = TIERS.map(() => ({ log: [] as Stored[], position: 0, paused: false, committed: 0 }));
+  const tracker = new PartitionTracker();
+  /** Sends of these events wait until released: their outcome waits on a broker that is down. */
+  const stuck = new Map<string, { released: Promise<void>; release: () => void }>();
   const sent: Array<{ eventId: string; retryCount: number; latenessMs: number }> = [];
   const metrics = createSenderMetrics(new Registry());
   const indexOf = (topic: string) => TIERS.indexOf(topic);
@@ -55,21 +59,22 @@ function simulation(options: { maxHeld?: number } = {}) {
     partition.log.push({ offset: String(partition.log.length), timestamp: String(Date.now()), delivery });
   };
 
-  const { handler, stop } = createRetryTierHandler({
-    tracker: new PartitionTracker(),
-    capacity: new Capacity(100_000),
+  const { handler, stop, onRebalance, onCrash } = createRetryTierHandler({
+    tracker,
+    capacity: new Capacity(options.capacity ?? 100_000),
     metrics,
     waits: new InfrastructureWaits(metrics),
     logger: { error: () => undefined, warn: () => undefined } as never,
     execute: async (delivery) => {
+      await stuck.get(delivery.event_id)?.released;
       sent.push({ eventId: delivery.event_id, retryCount: delivery.retry_count, latenessMs: Date.now() - Date.parse(delivery.due_at) });
       return DONE;
     },
-    consumer: {
+    consumer: (options.consumer ?? ((simulated) => simulated))({
       pause: (topics) => topics.forEach(({ topic }) => ((partitions[indexOf(topic)] as (typeof partitions)[number]).paused = true)),
       resume: (topics) => topics.forEach(({ topic }) => ((partitions[indexOf(topic)] as (typeof partitions)[number]).paused = false)),
       seek: ({ topic, offset }) => void ((partitions[indexOf(topic)] as (typeof partitions)[number]).position = Number(offset)),
-    },
+    }),
     tierOf: indexOf,
     delaysMs: tierDelaysMs(SCHEDULE_MS, TIERS.length),
     moveRetry: async (delivery, tier) => write(tier, delivery),
@@ -109,7 +114,32 @@ function simulation(options: { maxHeld?: number } = {}) {
     stop();
   };
 
-  return { write, sent, runUntil, metrics };
+  /** Commits as the sender does every 250 ms: up to the lowest unfinished message. */
+  const commit = () => {
+    for (const { topic, offset } of tracker.takeCommittable()) (partitions[indexOf(topic)] as (typeof partitions)[number]).committed = Number(offset);
+  };
+
+  /** The consumer rejoins its group and keeps its partitions: kafkajs reads on from the committed offsets. */
+  const rejoin = () => {
+    commit();
+    for (const partition of partitions) partition.position = partition.committed;
+    onRebalance(TIERS, Object.fromEntries(TIERS.map((topic) => [topic, [0]])));
+  };
+
+  /** A rebalance gives every tier partition to the other sender. */
+  const loseAll = () => {
+    commit();
+    onRebalance(TIERS, {});
+  };
+
+  const holdUp = (eventNumber: number) => {
+    let release = () => undefined as void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    stuck.set(retry(eventNumber, 1, 0).event_id, { released, release });
+    return release;
+  };
+
+  return { write, sent, runUntil, fetchOnce, metrics, commit, rejoin, loseAll, holdUp, partitions, crash: onCrash };
 }
 
 describe('the retry tier consumer', () => {
@@ -196,5 +226,121 @@ describe('the retry tier consumer', () => {
     expect(new Set(sim.sent.map((send) => send.eventId)).size).toBe(1_000);
     expect(Math.max(...sim.sent.map((send) => send.latenessMs))).toBeLessThanOrEqual(1_000);
     expect((await sim.metrics.retriesHeld.get()).values[0]?.value).toBe(0);
+  });
+
+  it('sends a retry held in memory across a rejoin, even when a retry behind it completes first', async () => {
+    const sim = simulation();
+    // A broker died: retry 2 was written late, already due, and its outcome waits on the dead
+    // broker; retry 1, before it in the partition, waits in memory for its due time.
+    sim.write(0, retry(1, 1, START + MINUTE));
+    sim.write(0, retry(2, 1, START - 1_000));
+    const release = sim.holdUp(2);
+    await sim.fetchOnce();
+    // The consumer crashed on the broker failure; kafkajs restarts it and it rejoins.
+    sim.rejoin();
+    // The outcome of retry 2 is written, and committed, before the partition is read again.
+    release();
+    for (let turn = 0; turn < 20; turn += 1) await Promise.resolve();
+    expect(sim.sent.map((send) => send.eventId)).toEqual([retry(2, 1, 0).event_id]);
+    sim.commit();
+    expect(sim.partitions[0]?.committed).toBe(0);
+
+    await sim.runUntil(2, START + HOUR);
+
+    expect(sim.sent.map((send) => send.eventId).sort()).toEqual([retry(1, 1, 0).event_id, retry(2, 1, 0).event_id]);
+    expect(sim.sent.find((send) => send.eventId === retry(1, 1, 0).event_id)?.latenessMs).toBeLessThanOrEqual(1_000);
+    sim.commit();
+    expect(sim.partitions[0]?.committed).toBe(2);
+  });
+
+  it('goes on sending when a paused partition falls due while kafkajs restarts the consumer', async () => {
+    // A kafkajs consumer that is not running, as one is between a crash and its restart.
+    const restarting = new Kafka({ brokers: ['127.0.0.1:9'], logCreator: () => () => undefined }).consumer({ groupId: 'not-running' });
+    let crashed = false;
+    const sim = simulation({
+      maxHeld: 1,
+      consumer: (simulated) => ({ ...simulated, resume: (topics) => (crashed ? restarting.resume(topics) : simulated.resume(topics)) }),
+    });
+    for (let event = 1; event <= 3; event += 1) sim.write(0, retry(event, 1, START + MINUTE));
+    // One retry in memory; the partition waits at the second until the first goes out.
+    await sim.fetchOnce();
+    // The broker died and the consumer crashed; kafkajs restarts it some seconds later.
+    crashed = true;
+    jest.setSystemTime(START + MINUTE - 1);
+    await jest.advanceTimersToNextTimerAsync();
+    await jest.advanceTimersToNextTimerAsync();
+    crashed = false;
+    sim.rejoin();
+
+    await sim.runUntil(3, START + HOUR);
+
+    expect(sim.sent.map((send) => send.eventId).sort()).toEqual([1, 2, 3].map((event) => retry(event, 1, 0).event_id));
+    sim.commit();
+    expect(sim.partitions[0]?.committed).toBe(3);
+  });
+
+  it('reads on from the committed offset when the partition comes back after a crash, committing what follows', async () => {
+    const sim = simulation();
+    sim.write(0, retry(1, 1, START + MINUTE));
+    // Retry 1 waits in memory when the consumer crashes and leaves the group.
+    await sim.fetchOnce();
+    sim.crash();
+    // While it restarts, the other sender takes the partition, sends retry 1, commits past it.
+    (sim.partitions[0] as { committed: number }).committed = 1;
+    // The restarted consumer rejoins and gets the partition back.
+    sim.rejoin();
+    sim.write(0, retry(2, 1, START));
+
+    await sim.runUntil(1, START + HOUR);
+
+    expect(sim.sent.map((send) => send.eventId)).toEqual([retry(2, 1, 0).event_id]);
+    sim.commit();
+    expect(sim.partitions[0]?.committed).toBe(2);
+  });
+
+  it('does not send a retry that waited for a free slot while its partition went to another member', async () => {
+    const sim = simulation({ capacity: 1 });
+    sim.write(0, retry(1, 1, START + 2 * MINUTE));
+    sim.write(0, retry(2, 1, START - 1_000));
+    sim.write(0, retry(3, 1, START + MINUTE));
+    // Retry 2 holds the only slot, its outcome stuck on a dead broker; 1 and 3 wait in memory.
+    const release = sim.holdUp(2);
+    await sim.fetchOnce();
+    // Retry 3 falls due and waits for the slot; then a rebalance gives the partition away.
+    await jest.advanceTimersByTimeAsync(MINUTE);
+    sim.loseAll();
+    release();
+    await jest.advanceTimersByTimeAsync(0);
+    for (let turn = 0; turn < 20; turn += 1) await Promise.resolve();
+    // Nothing may be committed over the new owner's progress, least of all past retry 1.
+    sim.commit();
+    expect(sim.partitions[0]?.committed).toBe(0);
+    expect(sim.sent.map((send) => send.eventId)).toEqual([retry(2, 1, 0).event_id]);
+    // The partition comes back before its new owner committed anything.
+    sim.rejoin();
+
+    await sim.runUntil(4, START + HOUR);
+
+    expect(new Set(sim.sent.map((send) => send.eventId))).toEqual(new Set([1, 2, 3].map((event) => retry(event, 1, 0).event_id)));
+    sim.commit();
+    expect(sim.partitions[0]?.committed).toBe(3);
+  });
+
+  it('does not send again a retry in flight when its consumer crashed and rejoined', async () => {
+    const sim = simulation();
+    sim.write(0, retry(1, 1, START - 1_000));
+    sim.write(0, retry(2, 1, START + MINUTE));
+    const release = sim.holdUp(1);
+    await sim.fetchOnce();
+    sim.crash();
+    sim.rejoin();
+    release();
+
+    await sim.runUntil(2, START + HOUR);
+    await jest.advanceTimersByTimeAsync(MINUTE);
+
+    expect(sim.sent.map((send) => send.eventId)).toEqual([1, 2].map((event) => retry(event, 1, 0).event_id));
+    sim.commit();
+    expect(sim.partitions[0]?.committed).toBe(2);
   });
 });

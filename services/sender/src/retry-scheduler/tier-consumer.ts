@@ -48,11 +48,29 @@ function writtenAtOf(message: KafkaMessage, dueAt: number, delayMs: number): num
  */
 export function createRetryTierHandler(dependencies: RetryTierDependencies) {
   const timers = new Map<string, NodeJS.Timeout>();
+  /** Partitions not read since the last rejoin: their first batch starts at the committed offset. */
+  const rejoined = new Set<string>();
   const held = new Map<string, Held>();
   const now = dependencies.now ?? Date.now;
   const maxHeld = dependencies.maxHeld ?? DEFAULT_MAX_HELD;
   const { tracker, metrics } = dependencies;
   const noHeartbeat = async () => undefined;
+
+  /**
+   * Pauses, seeks and resumes throw while kafkajs restarts a crashed consumer (after a
+   * broker failure: "Consumer group was not initialized"). Nothing is lost by skipping
+   * them: the restarted consumer rejoins, reads on from the committed offsets and
+   * `onRebalance` starts over. Thrown from a timer, the error would stop the process.
+   */
+  const control = (action: string, run: () => void): boolean => {
+    try {
+      run();
+      return true;
+    } catch (error) {
+      dependencies.logger.warn({ err: error, action }, 'the retry consumer is restarting; its partitions are read again from the committed offsets once it rejoins');
+      return false;
+    }
+  };
 
   const heldKey = (topic: string, partition: number, offset: string) => `${topic}\u0000${partition}\u0000${offset}`;
 
@@ -122,6 +140,10 @@ export function createRetryTierHandler(dependencies: RetryTierDependencies) {
     const { batch, resolveOffset, isRunning, isStale, heartbeat } = payload;
     let firstWaitingOffset: string | undefined;
     let earliestGate = Number.POSITIVE_INFINITY;
+    const first = batch.messages[0];
+    if (first && isRunning() && !isStale() && rejoined.delete(`${batch.topic}:${batch.partition}`)) {
+      tracker.readingFrom(batch.topic, batch.partition, first.offset);
+    }
 
     for (const [index, message] of batch.messages.entries()) {
       if (index > 0 && index % YIELD_EVERY_MESSAGES === 0) await yieldToEventLoop();
@@ -159,13 +181,15 @@ export function createRetryTierHandler(dependencies: RetryTierDependencies) {
     // earliest of them reaches its gate (reading again into a full memory would only spin).
     earliestGate = Math.max(earliestGate, earliestHeld());
     const partitionKey = `${batch.topic}:${batch.partition}`;
-    dependencies.consumer.pause([{ topic: batch.topic, partitions: [batch.partition] }]);
-    dependencies.consumer.seek({ topic: batch.topic, partition: batch.partition, offset: firstWaitingOffset });
+    const where = { topic: batch.topic, partition: batch.partition };
+    const readAgainFrom = firstWaitingOffset;
+    if (!control('pause', () => dependencies.consumer.pause([{ topic: where.topic, partitions: [where.partition] }]))) return;
+    control('seek', () => dependencies.consumer.seek({ ...where, offset: readAgainFrom }));
     clearTimeout(timers.get(partitionKey));
     const timer = setTimeout(
       () => {
         timers.delete(partitionKey);
-        dependencies.consumer.resume([{ topic: batch.topic, partitions: [batch.partition] }]);
+        control('resume', () => dependencies.consumer.resume([{ topic: where.topic, partitions: [where.partition] }]));
       },
       Math.max(0, earliestGate - now()),
     );
@@ -184,14 +208,24 @@ export function createRetryTierHandler(dependencies: RetryTierDependencies) {
   /**
    * kafkajs keeps partitions paused across a rebalance, and the partitions we get may not
    * be the ones we paused: start over from the committed offsets, re-reading every waiting
-   * or held message (its state was never committed) and pausing again where needed.
+   * or held message (its state was never committed) and pausing again where needed. The
+   * tracker keeps them as waiting, so that the commit point stays below them until then.
    */
   const onRebalance = (topics: readonly string[], assignment: Readonly<Record<string, readonly number[]>>) => {
     clearAll();
     tracker.retainOnly(assignment);
-    tracker.forgetWaiting();
-    dependencies.consumer.resume(topics.map((topic) => ({ topic })));
+    rejoined.clear();
+    for (const [topic, partitions] of Object.entries(assignment)) for (const partition of partitions) rejoined.add(`${topic}:${partition}`);
+    control('resume', () => dependencies.consumer.resume(topics.map((topic) => ({ topic }))));
   };
 
-  return { handler, onRebalance, stop: clearAll };
+  /**
+   * The consumer crashed (kafkajs restarts it): retries in memory stop waiting, to be read
+   * again after the rejoin, and are not sent while another member may own their partition.
+   */
+  const onCrash = () => {
+    clearAll();
+  };
+
+  return { handler, onRebalance, onCrash, stop: clearAll };
 }
