@@ -1,5 +1,6 @@
 import {
   IncompleteSendError,
+  KafkaJSError,
   compressionFor,
   sendCoverage,
   type CompressionTypes,
@@ -45,11 +46,13 @@ export function refusalOf(error: unknown): { type: string; message: string } | u
  * producer's own non-retriable errors (OUT_OF_ORDER_SEQUENCE_NUMBER, a transaction
  * state exception).
  */
-export class TransactionFailedError extends Error {
-  readonly retriable = true;
+export class TransactionFailedError extends KafkaJSError {
+  override readonly name: string = 'TransactionFailedError';
   constructor(cause: unknown) {
-    super(`the Kafka transaction failed, its batches are routed again: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-    this.name = 'TransactionFailedError';
+    // A KafkaJSError, retriable: kafkajs retries the batch and logs no error line for it.
+    // (kafkajs takes the cause too, which its typings omit.)
+    const metadata = { retriable: true, cause: cause instanceof Error ? cause : new Error(String(cause)) };
+    super(`the Kafka transaction failed, its batches are routed again: ${cause instanceof Error ? cause.message : String(cause)}`, metadata);
   }
 }
 
