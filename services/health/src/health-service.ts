@@ -109,22 +109,30 @@ export function createHealthService(dependencies: {
   let lag: { stop(): void } | undefined;
   let stopping: Promise<void> | undefined;
 
+  /**
+   * kafkajs restarts a consumer that crashed on a transient error (a broker lost, retries
+   * exhausted, a database error thrown from a batch): the process goes on, the service is
+   * not ready until the consumer has joined again. Any other crash is fatal: logged at
+   * error level, then the process stops.
+   */
+  function onCrash(name: string, payload: { error: Error; restart: boolean }, notConsuming: () => void): void {
+    notConsuming();
+    if (payload.restart) {
+      logger.warn({ err: payload.error }, `${name} crashed; kafkajs restarts it`);
+      return;
+    }
+    logger.error({ err: payload.error }, `${name} crashed for good: the health service stops`);
+    dependencies.onFatal(payload.error);
+  }
+
   consumer.on(consumer.events.GROUP_JOIN, () => {
     consuming = true;
   });
-  consumer.on(consumer.events.CRASH, (event) => {
-    consuming = false;
-    logger.error({ err: event.payload.error, restart: event.payload.restart }, 'outcomes consumer crashed');
-    if (!event.payload.restart) dependencies.onFatal(event.payload.error);
-  });
+  consumer.on(consumer.events.CRASH, (event) => onCrash('outcomes consumer', event.payload, () => (consuming = false)));
   deliveriesConsumer.on(deliveriesConsumer.events.GROUP_JOIN, () => {
     consumingDeliveries = true;
   });
-  deliveriesConsumer.on(deliveriesConsumer.events.CRASH, (event) => {
-    consumingDeliveries = false;
-    logger.error({ err: event.payload.error, restart: event.payload.restart }, 'pending-call consumer crashed');
-    if (!event.payload.restart) dependencies.onFatal(event.payload.error);
-  });
+  deliveriesConsumer.on(deliveriesConsumer.events.CRASH, (event) => onCrash('pending-call consumer', event.payload, () => (consumingDeliveries = false)));
 
   return {
     async start() {

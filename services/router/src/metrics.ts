@@ -45,6 +45,19 @@ export function createRouterMetrics(registry: Registry) {
       help: 'Produce requests that resolved without writing every partition (a leader moved); their transaction was aborted and retried',
       registers: [registry],
     }),
+    // A broker lost during a transaction: the producer is replaced, the batches routed again.
+    producerRenewals: new Counter({
+      name: 'hookstream_router_producer_renewals_total',
+      help: 'Transactional producers replaced by a new one of the same id, by reason (refused: the broker refused a record; failed_transaction: a broker fault left the producer unusable)',
+      labelNames: ['reason'] as const,
+      registers: [registry],
+    }),
+    transactionsFailed: new Counter({
+      name: 'hookstream_router_transactions_failed_total',
+      help: 'Kafka transactions that failed on a broker fault, by outcome (retried: their batches are routed again; committed: a cut-off commit was found committed)',
+      labelNames: ['outcome'] as const,
+      registers: [registry],
+    }),
     batchDuration: new Histogram({
       name: 'hookstream_router_batch_duration_seconds',
       help: 'Time to route one consumed batch and commit its transaction',

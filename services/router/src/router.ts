@@ -75,20 +75,43 @@ export async function startRouter(config: Config, runtime: ServiceRuntime): Prom
   });
   consumer.on(consumer.events.CRASH, (event) => {
     consuming = false;
-    logger.error({ err: event.payload.error, restart: event.payload.restart }, 'router consumer crashed');
-    if (!event.payload.restart) void runtime.shutdown('consumer crashed').then(() => process.exit(1));
+    if (event.payload.restart) {
+      // kafkajs restarts it (a broker lost, a coordinator moved): transient.
+      logger.warn({ err: event.payload.error }, 'router consumer crashed; kafkajs restarts it');
+      return;
+    }
+    logger.error({ err: event.payload.error }, 'router consumer crashed for good: exiting');
+    void runtime.shutdown('consumer crashed').then(() => process.exit(1));
   });
 
+  const admin = kafka.admin();
+  await admin.connect();
   const receipts = createReceiptsDal(database);
   const transactions = createTransactionBatcher({
     producer: { transaction: () => producer.transaction() },
-    // After the broker refused a record (see the batcher): same transactional id, new epoch.
-    renewProducer: async () => {
+    // After the broker refused a record, or a transaction a broker fault left kafkajs
+    // unable to end (see the batcher): same transactional id, new epoch.
+    renewProducer: async (reason) => {
+      const next = kafka.producer(producerConfig);
+      try {
+        await next.connect();
+        // Its InitProducerId fences the previous producer and completes or aborts that
+        // one's open transaction before it returns (an empty transaction sends nothing).
+        const fence = await next.transaction();
+        await fence.abort();
+      } catch (error) {
+        await next.disconnect().catch(() => undefined);
+        throw error;
+      }
       const previous = producer;
-      producer = kafka.producer(producerConfig);
-      await producer.connect();
+      producer = next;
+      metrics.producerRenewals.inc({ reason });
+      logger.warn({ reason }, 'the transactional producer was replaced');
       await previous.disconnect().catch((error: unknown) => logger.warn({ err: error }, 'disconnecting the replaced producer failed'));
     },
+    // After a commit a broker loss cut off: whether it was committed after all.
+    committedOffsets: async (topic) => (await admin.fetchOffsets({ groupId: consumerGroup, topics: [topic] }))[0]?.partitions ?? [],
+    onTransactionFailed: (outcome) => metrics.transactionsFailed.inc({ outcome }),
     consumerGroup,
     // Each request (and each partition's record batch in it) stays under the broker's
     // message size limit, whatever the batches' fan-out.
@@ -132,8 +155,6 @@ export async function startRouter(config: Config, runtime: ServiceRuntime): Prom
       ),
   });
 
-  const admin = kafka.admin();
-  await admin.connect();
   const lag = startConsumerLagMetric({
     admin,
     registry,

@@ -1,6 +1,7 @@
 import { KafkaJSNonRetriableError } from 'kafkajs';
 import { CompressionTypes } from '@hookstream/kafka';
 import {
+  TransactionFailedError,
   createTransactionBatcher,
   requestsByBytes,
   type Contribution,
@@ -42,24 +43,41 @@ interface FakeTransaction {
   aborted: boolean;
 }
 
+type FailingStep = 'begin' | 'send' | 'commit' | 'commit-answer';
+
 /**
  * A transactional producer that records every transaction. `holdCommits` makes each commit
- * wait until the test releases it; `failNext` makes one step of the next transaction fail.
+ * wait until the test releases it; `failNext` makes one step of the next transaction fail
+ * ('commit-answer': the broker commits, the answer is lost). As kafkajs' producer, it is
+ * unusable after a failed commit or abort until `renew` (a new producer of the same id).
  */
 function fakeProducer() {
   const transactions: FakeTransaction[] = [];
   const heldCommits: Deferred[] = [];
+  const renewals: string[] = [];
+  /** The group's committed offsets, by partition of 'domain-events'. */
+  const groupOffsets = new Map<number, string>();
   let holdCommits = false;
-  let failNext: { step: 'begin' | 'send' | 'commit'; error: Error } | undefined;
+  let abortBreaks = false;
+  let failNext: { step: FailingStep; error: Error } | undefined;
   let open = 0;
   return {
     transactions,
     heldCommits,
+    renewals,
+    groupOffsets,
     hold(value: boolean) {
       holdCommits = value;
     },
-    failNext(step: 'begin' | 'send' | 'commit', error: Error) {
+    failNext(step: FailingStep, error: Error) {
       failNext = { step, error };
+    },
+    breakNextAbort() {
+      abortBreaks = true;
+    },
+    async renew(reason: string) {
+      renewals.push(reason);
+      open = 0;
     },
     producer: {
       async transaction() {
@@ -96,9 +114,17 @@ function fakeProducer() {
             }
             if (failing?.step === 'commit') throw failing.error;
             record.committed = true;
+            for (const { partitions } of record.offsets.flatMap((call) => call.topics)) {
+              for (const { partition, offset } of partitions) groupOffsets.set(partition, offset);
+            }
+            if (failing?.step === 'commit-answer') throw failing.error;
             open -= 1;
           },
           async abort() {
+            if (abortBreaks) {
+              abortBreaks = false;
+              throw new Error('Cannot continue to use transaction once ended');
+            }
             record.aborted = true;
             open -= 1;
           },
@@ -172,6 +198,8 @@ function setup(overrides: Partial<TransactionBatcherOptions> = {}) {
     onTransaction: (summary) => transactionSizes.push(summary),
     // The fake answers one partition per topic; the coverage check has a test of its own.
     unwritten: () => [],
+    renewProducer: (reason) => fake.renew(reason),
+    committedOffsets: async () => [...fake.groupOffsets].map(([partition, offset]) => ({ partition, offset })),
     logger: {
       warn: (...args: unknown[]) => warnings.push(args),
       error: (...args: unknown[]) => errors.push(args),
@@ -276,7 +304,7 @@ describe('createTransactionBatcher (group commit of the routed batches)', () => 
     expect(fake.transactions).toHaveLength(2);
   });
 
-  it('rejects every contributor of a failed transaction after aborting it, resolves none of their offsets, and goes on with the next', async () => {
+  it('rejects every contributor of a failed commit, resolves none of their offsets, replaces the producer and goes on with the next', async () => {
     const { fake, batcher, recorded } = setup();
     const failure = new Error('broker said no');
     fake.failNext('commit', failure);
@@ -286,9 +314,13 @@ describe('createTransactionBatcher (group commit of the routed batches)', () => 
       tickets[0]?.submit({ ...contribution(0, '4', ['p0'], ['id-0']), onCommitted: committed }),
       tickets[1]?.submit({ ...contribution(1, '9', ['p1'], ['id-1']), onCommitted: committed }),
     ]);
-    expect((await results).map((result) => (result.status === 'rejected' ? result.reason : result.status))).toEqual([failure, failure]);
+    const reasons = (await results).map((result) => (result.status === 'rejected' ? result.reason : result.status));
+    // Retriable: kafkajs routes the batches again instead of stopping the consumer.
+    for (const reason of reasons) expect(reason).toMatchObject({ name: 'TransactionFailedError', retriable: true, cause: { cause: failure } });
     expect(fake.transactions).toHaveLength(1);
-    expect(fake.transactions[0]).toMatchObject({ committed: false, aborted: true });
+    // A failed commit cannot be aborted (kafkajs stays in state COMMITTING): a new producer ends it.
+    expect(fake.transactions[0]).toMatchObject({ committed: false, aborted: false });
+    expect(fake.renewals).toEqual(['failed_transaction']);
     expect(committed).not.toHaveBeenCalled();
     expect(recorded).toEqual([]);
 
@@ -302,8 +334,11 @@ describe('createTransactionBatcher (group commit of the routed batches)', () => 
     const { fake, batcher } = setup();
     const failure = new Error(`${step} failed`);
     fake.failNext(step, failure);
-    await expect(batcher.enter().submit(contribution(0, '2', ['p0']))).rejects.toBe(failure);
+    await expect(batcher.enter().submit(contribution(0, '2', ['p0']))).rejects.toMatchObject({ name: 'TransactionFailedError', cause: failure });
     if (step === 'send') expect(fake.transactions[0]).toMatchObject({ committed: false, aborted: true });
+    // Aborted cleanly after a retriable error, the same producer goes on; one that cannot
+    // begin a transaction (kafkajs stuck in a state) is replaced.
+    expect(fake.renewals).toEqual(step === 'send' ? [] : ['failed_transaction']);
     await expect(batcher.enter().submit(contribution(0, '2', ['p0']))).resolves.toBe('committed');
   });
 
@@ -365,6 +400,63 @@ describe('createTransactionBatcher (group commit of the routed batches)', () => 
     await expect(second).resolves.toBe('committed');
     expect(fake.transactions[1]).toMatchObject({ committed: true });
     receipts[1]?.resolve();
+  });
+});
+
+describe('a broker lost during a transaction', () => {
+  it('resolves the batches of a commit whose answer was lost when the group has their offsets', async () => {
+    const { fake, batcher, recorded } = setup();
+    fake.failNext('commit-answer', new Error('Connection error: connect ECONNREFUSED'));
+    const committed = jest.fn();
+    await expect(batcher.enter().submit({ ...contribution(0, '4', ['p0'], ['id-0']), onCommitted: committed })).resolves.toBe('committed');
+    expect(committed).toHaveBeenCalledTimes(1);
+    expect(fake.renewals).toEqual(['failed_transaction']);
+    await batcher.drain();
+    expect(recorded).toEqual([['id-0']]);
+    // The batch is not sent again: it is in the topic once.
+    expect(fake.transactions).toHaveLength(1);
+    await expect(batcher.enter().submit(contribution(0, '5', ['p1']))).resolves.toBe('committed');
+  });
+
+  it('replaces the producer after OUT_OF_ORDER_SEQUENCE_NUMBER and rejects the batches as retriable', async () => {
+    const { fake, batcher } = setup();
+    const protocolError = createErrorFromCode(45);
+    const NonRetriable = KafkaJSNonRetriableError as unknown as new (error: Error, options: { cause: Error }) => Error;
+    fake.failNext('send', new NonRetriable(protocolError, { cause: protocolError }));
+    const rejection = batcher.enter().submit(contribution(0, '2', ['p0']));
+    await expect(rejection).rejects.toBeInstanceOf(TransactionFailedError);
+    await expect(rejection).rejects.toMatchObject({ retriable: true });
+    expect(fake.transactions[0]).toMatchObject({ committed: false, aborted: true });
+    expect(fake.renewals).toEqual(['failed_transaction']);
+    await expect(batcher.enter().submit(contribution(0, '2', ['p0']))).resolves.toBe('committed');
+  });
+
+  it('replaces the producer when the abort fails, before the next transaction', async () => {
+    const { fake, batcher } = setup();
+    fake.breakNextAbort();
+    fake.failNext('send', new Error('Request timed out'));
+    await expect(batcher.enter().submit(contribution(0, '2', ['p0']))).rejects.toBeInstanceOf(TransactionFailedError);
+    expect(fake.renewals).toEqual(['failed_transaction']);
+    await expect(batcher.enter().submit(contribution(0, '2', ['p0']))).resolves.toBe('committed');
+  });
+
+  it('rejects the batches when no new producer can be made yet, and makes one before the next transaction', async () => {
+    let failing = true;
+    const renewals: string[] = [];
+    const { fake, batcher } = setup({
+      renewProducer: async (reason) => {
+        if (failing) throw new Error('no broker answers');
+        renewals.push(reason);
+        await fake.renew(reason);
+      },
+    });
+    const protocolError = createErrorFromCode(45);
+    const NonRetriable = KafkaJSNonRetriableError as unknown as new (error: Error, options: { cause: Error }) => Error;
+    fake.failNext('send', new NonRetriable(protocolError, { cause: protocolError }));
+    await expect(batcher.enter().submit(contribution(0, '2', ['p0']))).rejects.toBeInstanceOf(TransactionFailedError);
+    failing = false;
+    await expect(batcher.enter().submit(contribution(0, '2', ['p0']))).resolves.toBe('committed');
+    expect(renewals).toEqual(['failed_transaction']);
   });
 });
 
@@ -468,7 +560,7 @@ describe('claims on domain event ids in flight', () => {
     fake.failNext('commit', new Error('no'));
     const ticket = batcher.enter();
     ticket.claim(['x']);
-    await expect(ticket.submit(contribution(0, '1', ['x'], ['x']))).rejects.toThrow('no');
+    await expect(ticket.submit(contribution(0, '1', ['x'], ['x']))).rejects.toThrow(TransactionFailedError);
     expect(batcher.enter().claim(['x'])).toEqual(new Set());
   });
 });

@@ -1,5 +1,6 @@
 import {
   IncompleteSendError,
+  KafkaJSError,
   compressionFor,
   sendCoverage,
   type CompressionTypes,
@@ -36,6 +37,40 @@ export function refusalOf(error: unknown): { type: string; message: string } | u
     current = cause;
   }
   return undefined;
+}
+
+/**
+ * A transaction that failed on a transient broker fault (a broker lost, a leader moved):
+ * it was aborted (or never committed) and its batches are routed again. kafkajs retries
+ * a batch that fails with it instead of stopping the consumer, as it would for the
+ * producer's own non-retriable errors (OUT_OF_ORDER_SEQUENCE_NUMBER, a transaction
+ * state exception).
+ */
+export class TransactionFailedError extends KafkaJSError {
+  override readonly name: string = 'TransactionFailedError';
+  constructor(cause: unknown) {
+    // A KafkaJSError, retriable: kafkajs retries the batch and logs no error line for it.
+    // (kafkajs takes the cause too, which its typings omit.)
+    const metadata = { retriable: true, cause: cause instanceof Error ? cause : new Error(String(cause)) };
+    super(`the Kafka transaction failed, its batches are routed again: ${cause instanceof Error ? cause.message : String(cause)}`, metadata);
+  }
+}
+
+/** The commit request itself failed: the broker may have committed the transaction or not. */
+class CommitInDoubtError extends Error {
+  constructor(cause: unknown) {
+    super(`the commit failed, its outcome is unknown: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    this.name = 'CommitInDoubtError';
+  }
+}
+
+/** Whether kafkajs gave up on an error for good (its producer may be unusable since). */
+function isNonRetriable(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; current && depth < 5; depth += 1) {
+    if ((current as { retriable?: unknown }).retriable === false) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
 }
 
 /** What one consumed batch hands to the batcher once it has been routed. */
@@ -124,7 +159,15 @@ export interface TransactionBatcherOptions {
    * send to them fails with OUT_OF_ORDER_SEQUENCE_NUMBER); a new producer starts from a
    * new epoch.
    */
-  renewProducer?: () => Promise<void>;
+  renewProducer?: (reason: ProducerRenewalReason) => Promise<void>;
+  /**
+   * The consumer group's committed offsets of a topic's partitions. After a commit whose
+   * outcome is unknown (the broker was lost during it), the new producer's epoch has
+   * completed or aborted that transaction; its offsets tell which.
+   */
+  committedOffsets?: (topic: string) => Promise<ReadonlyArray<{ partition: number; offset: string }>>;
+  /** Observes a failed transaction: its batches routed again, or found committed after all (metrics). */
+  onTransactionFailed?: (outcome: 'retried' | 'committed') => void;
   /**
    * How long a submitted contribution waits at most for batches that entered before it
    * and are still being routed (the other partitions of the same fetch, usually under a
@@ -133,6 +176,13 @@ export interface TransactionBatcherOptions {
   maxLingerMs?: number;
   logger: Pick<Logger, 'warn' | 'error'>;
 }
+
+/**
+ * Why the producer was replaced: the broker refused a record, or a transaction failed in a
+ * way that leaves kafkajs' producer unusable (a commit cut off by a broker loss leaves its
+ * state at COMMITTING for good; a lost request leaves its sequence numbers behind).
+ */
+export type ProducerRenewalReason = 'refused' | 'failed_transaction';
 
 type Transaction = Awaited<ReturnType<Pick<Producer, 'transaction'>['transaction']>>;
 
@@ -162,7 +212,8 @@ interface Ticket extends BatcherTicket {
  * of the first going alone and the others queueing behind it.
  */
 export function createTransactionBatcher(options: TransactionBatcherOptions): TransactionBatcher {
-  const { producer, consumerGroup, maxBytesPerSend, compression, afterCommit, onTransaction, onIncompleteSend, renewProducer, logger } = options;
+  const { producer, consumerGroup, maxBytesPerSend, compression, afterCommit, onTransaction, onIncompleteSend, renewProducer, committedOffsets, onTransactionFailed, logger } =
+    options;
   const maxLingerMs = options.maxLingerMs ?? 5;
   const unwritten = options.unwritten ?? ((topicMessages, response) => sendCoverage(topicMessages, response).missing);
 
@@ -185,23 +236,114 @@ export function createTransactionBatcher(options: TransactionBatcherOptions): Tr
     requests: Array<Array<{ topic: string; messages: OutgoingMessage[] }>>,
     offsets: ReturnType<typeof merge>['offsets'],
   ): Promise<void> {
-    const transaction = await producer.transaction();
+    const transaction = await begin();
+    let committing = false;
     try {
       for (const topicMessages of requests) await send(transaction, topicMessages);
       await transaction.sendOffsets({ consumerGroupId: consumerGroup, topics: offsets });
       // Receipts are written one transaction at a time: should the database fall behind,
       // the router slows down instead of holding ever more claims.
       await recording;
+      committing = true;
       await transaction.commit();
     } catch (error) {
+      if (committing) {
+        // kafkajs stays in state COMMITTING: neither abort nor a next transaction works.
+        broken = true;
+        throw new CommitInDoubtError(error);
+      }
       await abortAfter(transaction, error);
       throw error;
     }
   }
 
+  /** Begins a transaction, on a new producer first if the current one is unusable. */
+  async function begin(): Promise<Transaction> {
+    if (broken) await renew('failed_transaction');
+    try {
+      return await producer.transaction();
+    } catch (error) {
+      broken = true;
+      throw error;
+    }
+  }
+
+  async function renew(reason: ProducerRenewalReason): Promise<void> {
+    await renewProducer?.(reason);
+    broken = false;
+  }
+
   async function abortAfter(transaction: Transaction, error: unknown): Promise<void> {
-    await transaction.abort().catch((abortError: unknown) => logger.warn({ err: abortError }, 'transaction abort failed'));
-    if (refusalOf(error)) await renewProducer?.();
+    await transaction.abort().catch((abortError: unknown) => {
+      broken = true;
+      logger.warn({ err: abortError }, 'transaction abort failed: the producer is replaced');
+    });
+    if (refusalOf(error)) await renew('refused');
+    else if (isNonRetriable(error)) broken = true;
+  }
+
+  /**
+   * A transaction failed for another reason than a refused record: the producer is
+   * replaced if it is unusable (the new one, of the same transactional id, fences the old
+   * and ends its transaction), a transaction whose commit was cut off is looked up in the
+   * committed offsets, and every batch not committed is rejected so that kafkajs routes it
+   * again from its last committed offset.
+   */
+  async function recover(entries: Entry[], error: unknown): Promise<void> {
+    const inDoubt = error instanceof CommitInDoubtError;
+    logger.warn(
+      { err: error, batches: entries.length, inDoubt, renewProducer: broken },
+      'a Kafka transaction failed (a broker lost or a leader moved?): its batches are routed again',
+    );
+    for (let attempt = 1; broken && renewProducer; attempt += 1) {
+      try {
+        await renew('failed_transaction');
+      } catch (renewError) {
+        logger.warn({ err: renewError, attempt }, 'replacing the producer failed; trying again');
+        // A commit cut off is resolved only by a new producer: try longer for it.
+        if (attempt >= (inDoubt ? 5 : 1)) break;
+        await new Promise((resolve) => setTimeout(resolve, 1_000 * attempt));
+      }
+    }
+    let found = new Set<Entry>();
+    if (inDoubt && !broken && committedOffsets) {
+      try {
+        found = await foundCommitted(entries);
+      } catch (lookupError) {
+        logger.warn({ err: lookupError }, 'reading the committed offsets after a failed commit failed');
+      }
+    }
+    if (inDoubt && found.size < entries.length) {
+      logger.warn({ batches: entries.length - found.size, renewed: !broken }, 'a commit was cut off and is not found committed: its batches are routed again');
+    }
+    const rejected = entries.filter((entry) => !found.has(entry));
+    for (const entry of rejected) settle(entry, () => entry.reject(new TransactionFailedError(error)));
+    if (rejected.length > 0) onTransactionFailed?.('retried');
+    if (found.size > 0) {
+      const kept = entries.filter((entry) => found.has(entry));
+      logger.warn({ batches: kept.length }, 'a commit cut off by a broker fault was committed after all');
+      onTransactionFailed?.('committed');
+      committed(
+        kept,
+        kept.flatMap((entry) => entry.contribution.routedIds),
+        merge(kept.map((entry) => entry.contribution)).messageCount,
+      );
+    }
+  }
+
+  /** The entries whose offsets the group has committed (each partition's offset at least theirs). */
+  async function foundCommitted(entries: Entry[]): Promise<Set<Entry>> {
+    const byTopic = new Map<string, Map<number, bigint>>();
+    for (const topic of new Set(entries.map((entry) => entry.contribution.offset.topic))) {
+      const partitions = new Map<number, bigint>();
+      for (const { partition, offset } of await (committedOffsets as NonNullable<typeof committedOffsets>)(topic)) {
+        partitions.set(partition, BigInt(offset));
+      }
+      byTopic.set(topic, partitions);
+    }
+    return new Set(
+      entries.filter(({ contribution: { offset } }) => (byTopic.get(offset.topic)?.get(offset.partition) ?? -1n) >= BigInt(offset.offset)),
+    );
   }
 
   /**
@@ -209,7 +351,7 @@ export function createTransactionBatcher(options: TransactionBatcherOptions): Tr
    * aborted (nothing becomes visible). Other errors are thrown.
    */
   async function refuses(messages: readonly OutgoingMessage[], topicOf: Map<OutgoingMessage, string>): Promise<boolean> {
-    const transaction = await producer.transaction();
+    const transaction = await begin();
     try {
       for (const request of requestsByBytes(byTopic(messages, topicOf), maxBytesPerSend)) await send(transaction, request);
     } catch (error) {
@@ -304,6 +446,8 @@ export function createTransactionBatcher(options: TransactionBatcherOptions): Tr
   let awaited = new Set<Ticket>();
   let lingerTimer: NodeJS.Timeout | undefined;
   let inFlight = false;
+  /** The producer must be replaced before the next transaction. */
+  let broken = false;
   /** The previous transaction's `afterCommit`: at most one runs at a time. */
   let recording: Promise<void> = Promise.resolve();
   /** Domain event ids claimed by a ticket, until its contribution is recorded or dropped. */
@@ -370,7 +514,7 @@ export function createTransactionBatcher(options: TransactionBatcherOptions): Tr
         logger.warn({ err: error, batches: entries.length }, 'the broker refused a record: retrying each batch alone');
         await isolate(entries, refusal.message);
       } else {
-        for (const entry of entries) settle(entry, () => entry.reject(error));
+        await recover(entries, error);
       }
       return finish();
     }
@@ -406,7 +550,7 @@ export function createTransactionBatcher(options: TransactionBatcherOptions): Tr
         }
         committed([entry], routedIds, merged.messageCount);
       } catch (error) {
-        settle(entry, () => entry.reject(error));
+        settle(entry, () => entry.reject(error instanceof TransactionFailedError ? error : new TransactionFailedError(error)));
       }
     }
   }
