@@ -24,7 +24,7 @@ module.exports = {
       displayName: 'unit',
       rootDir: __dirname,
       testMatch: ['<rootDir>/{packages,services}/*/src/**/*.test.ts'],
-      testPathIgnorePatterns: [...shared.testPathIgnorePatterns, '\\.integration\\.test\\.ts$', '/services/console/'],
+      testPathIgnorePatterns: [...shared.testPathIgnorePatterns, '\\.(integration|faults)\\.test\\.ts$', '/services/console/'],
     },
     {
       displayName: 'console',
@@ -49,5 +49,19 @@ module.exports = {
       globalSetup: '<rootDir>/packages/testkit/dist/jest-global-setup.js',
       globalTeardown: '<rootDir>/packages/testkit/dist/jest-global-teardown.js',
     },
+    // Fault tests that still fail some of the time because of an open bug
+    // (docs/reliability.md "Open faults"): `npm run test:faults`, not part of `npm test`.
+    ...(process.env.HOOKSTREAM_FAULT_TESTS === '1'
+      ? [
+          {
+            ...shared,
+            displayName: 'faults',
+            rootDir: __dirname,
+            testMatch: ['<rootDir>/{packages,services}/*/src/**/*.faults.test.ts'],
+            globalSetup: '<rootDir>/packages/testkit/dist/jest-global-setup.js',
+            globalTeardown: '<rootDir>/packages/testkit/dist/jest-global-teardown.js',
+          },
+        ]
+      : []),
   ],
 };
