@@ -61,6 +61,23 @@ async function ensureJars(repoRoot: string, project: string, log: (line: string)
   return libs;
 }
 
+/** The java command line of one Kafka node (a single broker, or a node of a cluster). */
+export function kafkaJvmArguments(node: { heapMb: number; log4jFile: string; dataDir: string; classpath: string; propertiesFile: string }): string[] {
+  return [
+    `-Xms${Math.min(256, node.heapMb)}m`,
+    `-Xmx${node.heapMb}m`,
+    '-XX:+UseG1GC',
+    '-XX:MaxGCPauseMillis=20',
+    '-Djava.awt.headless=true',
+    `-Dlog4j2.configurationFile=${node.log4jFile}`,
+    `-Dkafka.logs.dir=${node.dataDir}`,
+    '-cp',
+    node.classpath,
+    'kafka.Kafka',
+    node.propertiesFile,
+  ];
+}
+
 /** The broker's jars (infra/kafka/pom.xml), fetched on first use. */
 export function ensureKafkaJars(repoRoot: string, log: (line: string) => void = () => undefined): Promise<string> {
   return ensureJars(repoRoot, 'kafka', log);
@@ -150,19 +167,7 @@ export async function startLocalKafka(options: LocalKafkaOptions): Promise<Local
   const heapMb = options.heapMb ?? 768;
   const child = spawn(
     'java',
-    [
-      `-Xms${Math.min(256, heapMb)}m`,
-      `-Xmx${heapMb}m`,
-      '-XX:+UseG1GC',
-      '-XX:MaxGCPauseMillis=20',
-      '-Djava.awt.headless=true',
-      `-Dlog4j2.configurationFile=${log4jFile}`,
-      `-Dkafka.logs.dir=${options.dataDir}`,
-      '-cp',
-      classpath,
-      'kafka.Kafka',
-      propertiesFile,
-    ],
+    kafkaJvmArguments({ heapMb, log4jFile, dataDir: options.dataDir, classpath, propertiesFile }),
     // Its own process group: a Ctrl-C in the terminal reaches our orderly shutdown, which
     // stops the broker after the services, instead of killing it underneath them.
     { detached: true, stdio: ['ignore', out, out] },

@@ -3,7 +3,7 @@ import { closeSync, existsSync, mkdirSync, openSync, writeFileSync } from 'node:
 import path from 'node:path';
 import pino from 'pino';
 import { createKafka, type Admin } from '@hookstream/kafka';
-import { LOG4J2_PROPERTIES, ensureKafkaJars, waitForFreePorts } from './kafka-broker';
+import { LOG4J2_PROPERTIES, ensureKafkaJars, kafkaJvmArguments, waitForFreePorts } from './kafka-broker';
 import { anyFreePort } from './ports';
 import { isProcessAlive, runCommandOrThrow, terminateProcess, waitUntil } from './processes';
 
@@ -171,19 +171,13 @@ export async function startLocalKafkaCluster(options: LocalKafkaClusterOptions):
       const out = openSync(logFile, 'a');
       const child = spawn(
         'java',
-        [
-          `-Xms${Math.min(256, heapMb)}m`,
-          `-Xmx${heapMb}m`,
-          '-XX:+UseG1GC',
-          '-XX:MaxGCPauseMillis=20',
-          '-Djava.awt.headless=true',
-          `-Dlog4j2.configurationFile=${path.join(spec.dataDir, 'log4j2.properties')}`,
-          `-Dkafka.logs.dir=${spec.dataDir}`,
-          '-cp',
+        kafkaJvmArguments({
+          heapMb,
+          log4jFile: path.join(spec.dataDir, 'log4j2.properties'),
+          dataDir: spec.dataDir,
           classpath,
-          'kafka.Kafka',
-          path.join(spec.dataDir, 'server.properties'),
-        ],
+          propertiesFile: path.join(spec.dataDir, 'server.properties'),
+        }),
         { detached: true, stdio: ['ignore', out, out] },
       );
       closeSync(out);
