@@ -54,7 +54,7 @@ export function createSenderMetrics(registry: Registry) {
     }),
     pausedRetries: new Gauge({
       name: 'hookstream_sender_paused_retries',
-      help: 'Parked retries of promoted webhooks not yet released, all webhooks together',
+      help: 'Parked retries of promoted webhooks not yet released, all webhooks together (read from the database: every sender process reports the same figure, so take the max, not the sum)',
       registers: [registry],
     }),
     retryProbes: new Counter({
