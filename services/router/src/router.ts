@@ -9,6 +9,7 @@ import { createRouterMetrics } from './metrics';
 import { createReceiptsDal } from './receipts-dal';
 import { createRegistryWaits, routeBatch } from './router-consumer';
 import { createTransactionBatcher } from './transaction-batcher';
+import { connectRenewableProducer } from './transactional-producer';
 
 type Config = ReturnType<typeof loadConfig<typeof configShape>>;
 
@@ -55,8 +56,9 @@ export async function startRouter(config: Config, runtime: ServiceRuntime): Prom
     // markers, for a few milliseconds: retry on that time scale, not kafkajs' 100 ms+.
     retry: { initialRetryTime: 5, maxRetryTime: 1_000, retries: 20 },
   };
-  let producer = kafka.producer(producerConfig);
-  await producer.connect();
+  const producer = await connectRenewableProducer(kafka, producerConfig, (error) =>
+    logger.warn({ err: error }, 'disconnecting the replaced producer failed'),
+  );
   const consumer = kafka.consumer({
     groupId: consumerGroup,
     sessionTimeout: config.KAFKA_SESSION_TIMEOUT,
@@ -88,26 +90,13 @@ export async function startRouter(config: Config, runtime: ServiceRuntime): Prom
   await admin.connect();
   const receipts = createReceiptsDal(database);
   const transactions = createTransactionBatcher({
-    producer: { transaction: () => producer.transaction() },
-    // After the broker refused a record, or a transaction a broker fault left kafkajs
-    // unable to end (see the batcher): same transactional id, new epoch.
+    producer,
+    // After a failed send or transaction, or a refused record: same transactional id, new
+    // epoch (see the batcher).
     renewProducer: async (reason) => {
-      const next = kafka.producer(producerConfig);
-      try {
-        await next.connect();
-        // Its InitProducerId fences the previous producer and completes or aborts that
-        // one's open transaction before it returns (an empty transaction sends nothing).
-        const fence = await next.transaction();
-        await fence.abort();
-      } catch (error) {
-        await next.disconnect().catch(() => undefined);
-        throw error;
-      }
-      const previous = producer;
-      producer = next;
+      await producer.renew();
       metrics.producerRenewals.inc({ reason });
       logger.warn({ reason }, 'the transactional producer was replaced');
-      await previous.disconnect().catch((error: unknown) => logger.warn({ err: error }, 'disconnecting the replaced producer failed'));
     },
     // After a commit a broker loss cut off: whether it was committed after all.
     committedOffsets: async (topic) => (await admin.fetchOffsets({ groupId: consumerGroup, topics: [topic] }))[0]?.partitions ?? [],
