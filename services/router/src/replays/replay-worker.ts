@@ -4,7 +4,6 @@ import {
   offsetsOfTimeRange,
   type Admin,
   type CompressionTypes,
-  type Consumer,
   type EachBatchPayload,
   type Kafka,
   type KafkaMessage,
