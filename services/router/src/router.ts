@@ -172,6 +172,7 @@ export async function startRouter(config: Config, runtime: ServiceRuntime): Prom
     dal: createReplayDal(database),
     topics,
     webhookOf: (webhookId) => webhookView.get(webhookId),
+    refreshWebhooks: () => webhookView.refreshNow(),
     decode: async (value) => {
       const decoded = await decodeDomainEventBytes(value, config.DOMAIN_EVENT_MAX_BYTES, decodeWireFormat);
       return decoded.ok ? decoded : { ok: false };

@@ -40,6 +40,8 @@ export interface ReplayWorkerDependencies {
   topics: { domainEvents: string; webhookReplays: string };
   /** The webhook as it is now (the router's view). */
   webhookOf: (webhookId: string) => WebhookState | undefined;
+  /** Reads changed webhooks now: one created a moment ago may not be in the view yet. */
+  refreshWebhooks: () => Promise<void>;
   /** Bytes of domain-events to a JSON value; throws when it must be waited for (the registry). */
   decode: (value: Buffer | null) => Promise<{ ok: true; decoded: unknown } | { ok: false }>;
   settings: ReplayWorkerSettings;
@@ -117,6 +119,7 @@ export function createReplayWorker(deps: ReplayWorkerDependencies) {
   };
 
   async function runJob(job: ReplayJob, stop: AbortSignal): Promise<RunEnd> {
+    if (!deps.webhookOf(job.webhookId)) await deps.refreshWebhooks();
     const problem = webhookProblem(deps.webhookOf(job.webhookId), job);
     if (problem) return { kind: 'failed', reason: problem };
     let positions: Positions;
