@@ -131,6 +131,7 @@ export function createReplayWorker(deps: ReplayWorkerDependencies) {
       if (!(await deps.dal.checkpoint(settings.owner, settings.leaseMs, job.id, positions, 0, 0))) return { kind: 'lost' };
     }
     if (isFinished(positions)) return { kind: 'done' };
+    if (stop.aborted) return { kind: 'stopped' };
 
     const consumer = deps.kafka.consumer({ groupId: `${settings.groupPrefix}${job.id}`, allowAutoTopicCreation: false });
     const rate = new ReplayRate(settings.ratePerSecond, Date.now());
