@@ -18,3 +18,4 @@ export { KafkaJSError } from 'kafkajs';
 export { Kafka, CompressionTypes, type Admin, type Producer, type ProducerConfig, type Consumer, type EachBatchPayload, type IHeaders, type KafkaMessage, type RecordMetadata, type Message } from 'kafkajs';
 export { prepareKafka, type KafkaTopicConfig } from './connect';
 export { startConsumerLagMetric } from './lag';
+export { offsetsOfTimeRange, oldestRetainedTime, type PartitionRange } from './log-range';

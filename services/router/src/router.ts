@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { loadConfig } from '@hookstream/config';
 import { createDatabase, createWebhookView, waitForDatabase } from '@hookstream/db';
 import { normalizeDecodedEnvelope } from '@hookstream/events';
@@ -7,7 +8,10 @@ import type { ServiceRuntime } from '@hookstream/observability';
 import type { configShape } from './config';
 import { createRouterMetrics } from './metrics';
 import { createReceiptsDal } from './receipts-dal';
+import { createReplayDal } from './replays/replay-dal';
+import { createReplayWorker } from './replays/replay-worker';
 import { createRegistryWaits, routeBatch } from './router-consumer';
+import { decodeDomainEventBytes } from './route-event';
 import { createTransactionBatcher } from './transaction-batcher';
 import { connectRenewableProducer } from './transactional-producer';
 
@@ -144,6 +148,37 @@ export async function startRouter(config: Config, runtime: ServiceRuntime): Prom
       ),
   });
 
+  // Replays read domain-events again, each with a consumer of its own, and write the calls
+  // of their webhook to webhook-replays (no transaction: progress is checkpointed in the
+  // job's row once the calls are durable).
+  const replayProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await replayProducer.connect();
+  const replays = createReplayWorker({
+    kafka,
+    admin,
+    producer: replayProducer,
+    compression: compressionType(config.KAFKA_COMPRESSION),
+    dal: createReplayDal(database),
+    topics,
+    webhookOf: (webhookId) => webhookView.get(webhookId),
+    refreshWebhooks: () => webhookView.refreshNow(),
+    decode: async (value) => {
+      const decoded = await decodeDomainEventBytes(value, config.DOMAIN_EVENT_MAX_BYTES, decodeWireFormat);
+      return decoded.ok ? decoded : { ok: false };
+    },
+    settings: {
+      ratePerSecond: config.REPLAY_RATE_PER_SECOND,
+      leaseMs: config.REPLAY_LEASE,
+      pollIntervalMs: config.REPLAY_POLL_INTERVAL,
+      maxConcurrent: config.REPLAY_MAX_CONCURRENT,
+      groupPrefix: `${config.KAFKA_TOPIC_PREFIX}hookstream-router-replay-`,
+      owner: `${config.ROUTER_INSTANCE_ID}/${randomUUID()}`,
+    },
+    metrics,
+    logger,
+  });
+  replays.start();
+
   const lag = startConsumerLagMetric({
     admin,
     registry,
@@ -166,7 +201,8 @@ export async function startRouter(config: Config, runtime: ServiceRuntime): Prom
       await transactions.drain();
     },
   });
-  runtime.onShutdown({ name: 'producer', run: () => producer.disconnect() });
+  runtime.onShutdown({ name: 'replays (handed back at their checkpoints)', run: () => replays.stop() });
+  runtime.onShutdown({ name: 'producer', run: () => Promise.all([producer.disconnect(), replayProducer.disconnect()]) });
   runtime.onShutdown({
     name: 'clients',
     run: async () => {

@@ -77,5 +77,7 @@ export const configShape = {
   SENDER_OUTCOME_LINGER: durationMs('20ms'),
   SENDER_CONSUMER_GROUP: z.string().min(1).default('hookstream-sender'),
   SENDER_RETRY_CONSUMER_GROUP: z.string().min(1).default('hookstream-sender-retries'),
+  /** Reads webhook-replays: replayed calls, which hold only the retry share of the pool. */
+  SENDER_REPLAY_CONSUMER_GROUP: z.string().min(1).default('hookstream-sender-replays'),
   HOOKSTREAM_VERSION: z.string().default('0.1.0'),
 };
