@@ -15,6 +15,7 @@ export { kafkaLogLevel } from './log-level';
 export { createKafka, ensureTopics, waitForBroker, BrokerUnreachableError } from './client';
 // A batch failing with a KafkaJSError is retried by kafkajs without an error-level log line.
 export { KafkaJSError } from 'kafkajs';
-export { Kafka, CompressionTypes, type Admin, type Producer, type Consumer, type EachBatchPayload, type IHeaders, type KafkaMessage, type RecordMetadata, type Message } from 'kafkajs';
+export { Kafka, CompressionTypes, type Admin, type Producer, type ProducerConfig, type Consumer, type EachBatchPayload, type IHeaders, type KafkaMessage, type RecordMetadata, type Message } from 'kafkajs';
 export { prepareKafka, type KafkaTopicConfig } from './connect';
 export { startConsumerLagMetric } from './lag';
+export { offsetsOfTimeRange, oldestRetainedTime, type PartitionRange } from './log-range';

@@ -8,6 +8,7 @@ describe('topics', () => {
         'domain-events',
         'domain-events-dlq',
         'webhook-deliveries',
+        'webhook-replays',
         'webhook-retry-1h',
         'webhook-retry-4h',
         'webhook-retry-13h',
@@ -26,7 +27,7 @@ describe('topics', () => {
 
   it('takes partitions, replication and min.insync.replicas from the layout', () => {
     const specs = topicSpecs(topicNames(''), { partitions: 6, replicationFactor: 3, minInsyncReplicas: 2 });
-    expect(specs).toHaveLength(9);
+    expect(specs).toHaveLength(10);
     for (const spec of specs) {
       expect(spec.numPartitions).toBe(6);
       expect(spec.replicationFactor).toBe(3);

@@ -6,6 +6,7 @@ export const TOPIC = {
   domainEvents: 'domain-events',
   domainEventsDlq: 'domain-events-dlq',
   webhookDeliveries: 'webhook-deliveries',
+  webhookReplays: 'webhook-replays',
   webhookRetry1h: 'webhook-retry-1h',
   webhookRetry4h: 'webhook-retry-4h',
   webhookRetry13h: 'webhook-retry-13h',

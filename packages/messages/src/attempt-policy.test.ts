@@ -19,6 +19,11 @@ describe('mayAttemptGoOut', () => {
     ['first_call', 0, offline, undefined, 'webhook_offline'],
     ['first_call', 0, deletedOnline, undefined, 'webhook_deleted'],
     ['first_call', 0, undefined, undefined, 'webhook_deleted'],
+    // Replayed calls: as first calls, whatever became of the call before (it may have succeeded).
+    ['replay', 3, online, undefined, 'send'],
+    ['replay', 3, online, succeeded, 'send'],
+    ['replay', 3, offline, undefined, 'webhook_offline'],
+    ['replay', 3, deletedOnline, undefined, 'webhook_deleted'],
     // Automatic retries: online only, and not once the call succeeded or a manual retry took the number.
     ['automatic_retry', 1, online, undefined, 'send'],
     ['automatic_retry', 1, online, failedOnce, 'send'],

@@ -7,7 +7,7 @@ import type { NotSentReason } from './outcome';
  *
  * - A deleted webhook gets nothing (nor does one whose secret cannot be read: it cannot be
  *   signed, and the view treats it as gone).
- * - An offline webhook gets no first calls and no automatic retries.
+ * - An offline webhook gets no first calls, no replayed calls and no automatic retries.
  * - A manual retry is the customer's explicit request and "can be asked at any time": it
  *   goes out while the webhook is offline, and after the call succeeded or ran out of
  *   retries.

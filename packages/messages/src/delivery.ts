@@ -6,7 +6,7 @@ import { z } from 'zod';
  * sign the payload per attempt without a lookup (docs/webhooks.md "Request").
  * Key: the call's `event_id`, so every message of one call lands on one partition.
  */
-export const ATTEMPT_TYPES = ['first_call', 'automatic_retry', 'manual_retry'] as const;
+export const ATTEMPT_TYPES = ['first_call', 'automatic_retry', 'manual_retry', 'replay'] as const;
 export type AttemptType = (typeof ATTEMPT_TYPES)[number];
 
 const isoTimestamp = z.iso.datetime({ offset: true });
@@ -40,6 +40,14 @@ export const deliveryMessageSchema = z.object({
   due_at: isoTimestamp,
   /** When the domain event reached Kafka, for end-to-end latency. */
   produced_at: isoTimestamp,
+  /**
+   * Set on the calls of a replay (docs/replays.md) and kept by their automatic retries.
+   * The replay's first attempt takes the call's next retry number, `first_retry_count`, so
+   * that the call log and the offline rule count it as an attempt of its own; its
+   * automatic retries follow the schedule from that attempt (T0 is the replay's first
+   * attempt): retry n of the replay carries `first_retry_count + n`.
+   */
+  replay: z.object({ id: z.uuid(), first_retry_count: z.number().int().min(0) }).optional(),
 });
 
 export type DeliveryMessage = z.infer<typeof deliveryMessageSchema>;

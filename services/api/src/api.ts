@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import type { loadConfig } from '@hookstream/config';
 import { createDatabase, createLifecyclePublisher, createSecretBox, parseSecretKey, waitForDatabase } from '@hookstream/db';
-import { compressionType, createKafka, prepareKafka } from '@hookstream/kafka';
+import { compressionType, createKafka, oldestRetainedTime, prepareKafka } from '@hookstream/kafka';
 import type { ServiceRuntime } from '@hookstream/observability';
 import { createApp } from './app';
 import type { configShape } from './config';
@@ -29,6 +29,9 @@ export async function startApi(config: Config, runtime: ServiceRuntime): Promise
   producer.on(producer.events.DISCONNECT, () => (producerConnected = false));
   await producer.connect();
   const metrics = createApiMetrics(registry);
+  // Replays ask the brokers how far back domain-events goes.
+  const admin = kafka.admin();
+  await admin.connect();
   const lifecycle = createLifecyclePublisher({
     knex: database,
     producer,
@@ -63,6 +66,7 @@ export async function startApi(config: Config, runtime: ServiceRuntime): Promise
         userAgent: `hookstream/${config.HOOKSTREAM_VERSION} (+webhooks)`,
       },
     },
+    domainEventLog: { oldestRetainedTime: (from, now) => oldestRetainedTime(admin, topics.domainEvents, from, now) },
     isReady: async () => {
       await database.raw('SELECT 1');
       return producerConnected;
@@ -85,7 +89,7 @@ export async function startApi(config: Config, runtime: ServiceRuntime): Promise
   });
   runtime.onShutdown({ name: 'test call client', run: closeApp });
   runtime.onShutdown({ name: 'lifecycle outbox publisher', run: () => lifecycle.stop() });
-  runtime.onShutdown({ name: 'producer', run: () => producer.disconnect() });
+  runtime.onShutdown({ name: 'producer', run: () => Promise.all([producer.disconnect(), admin.disconnect()]) });
   runtime.onShutdown({ name: 'database', run: () => database.destroy() });
   runtime.addReadinessCheck(() => server.listening && producerConnected);
   const ops = await runtime.serveOps();

@@ -22,6 +22,9 @@ import { createRateLimiter } from './http/rate-limit';
 import { requestObservability } from './http/request-observability';
 import type { ApiMetrics } from './metrics';
 import type { MessagePublisher } from './publishing/message-publisher';
+import { createReplayDal } from './replays/replay-dal';
+import { replayOperations } from './replays/replay-routes';
+import { createReplayService, type DomainEventLog } from './replays/replay-service';
 import { testCallOperations } from './test-calls/test-call-routes';
 import { createTestCallService } from './test-calls/test-call-service';
 import { createWebhookDal } from './webhooks/webhook-dal';
@@ -88,6 +91,8 @@ export interface AppDependencies {
   webhookClient?: WebhookClient;
   /** The console's build output, served under /console (default: services/console/dist). */
   consoleDir?: string;
+  /** The domain-events log, for replays; without it, creating a replay answers 503. */
+  domainEventLog?: DomainEventLog;
 }
 
 export interface ApiApp {
@@ -173,6 +178,17 @@ export function createApp(deps: AppDependencies): ApiApp {
       }),
     ),
     ...testCallOperations(testCalls),
+    ...replayOperations(
+      createReplayService({
+        knex: deps.knex,
+        replays: createReplayDal(deps.knex),
+        webhooks: webhookDal,
+        log: deps.domainEventLog,
+        metrics: deps.metrics,
+        logger: deps.logger,
+        now,
+      }),
+    ),
     ...callLogOperations(callLogs),
     ...catalogOperations(),
     ...workspaceOperations(workspaces),

@@ -22,7 +22,7 @@ jest.setTimeout(15 * 60_000);
  * Where the document cannot say everything the server checks, valid-looking data may be
  * refused with a 400: a URL that JSON Schema accepts as `format: uri` can still be ftp://,
  * carry credentials or name a refused address (docs/webhooks.md "Target safety"), and a
- * retry range can run backwards or past 30 days. For those operations only, a 400 is an
+ * retry or replay range can run backwards or past 30 days. For those operations only, a 400 is an
  * accepted answer to generated "valid" data; every other check stays as strict.
  */
 const CONFIG = `
@@ -34,6 +34,13 @@ expected-statuses = ["400", "401", "403", "404", "405", "406", "409", "413", "41
 [[operations]]
 include-operation-id = ["createWebhook", "updateWebhook", "retryFailedCalls"]
 checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "404", "409", "429"]
+
+# A replay's range can run backwards, past 30 days or into the future, name event types
+# the webhook does not get (400), meet a running replay of the webhook (409) or start
+# before what the log holds (422).
+[[operations]]
+include-operation-id = ["createReplay"]
+checks.positive_data_acceptance.expected-statuses = ["2xx", "400", "401", "404", "409", "422", "429"]
 `;
 
 function run(command: string, args: string[], options: { cwd: string; timeoutMs: number }): Promise<{ code: number | null; output: string }> {

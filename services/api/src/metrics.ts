@@ -34,6 +34,11 @@ export function createApiMetrics(registry: Registry) {
       labelNames: ['result'] as const,
       registers: [registry],
     }),
+    replaysCreated: new Counter({
+      name: 'hookstream_api_replays_created_total',
+      help: 'Replays requested (POST /v1/webhooks/{id}/replays) and recorded for a router to run',
+      registers: [registry],
+    }),
     lifecycleEvents: new Counter({
       name: 'hookstream_api_lifecycle_events_total',
       help: 'Webhook lifecycle events recorded by the API (written to the outbox with their change), by type',

@@ -181,6 +181,22 @@ export interface WebhookStats {
   offline_window_hours: number;
 }
 
+/** A replay of a webhook (docs/replays.md): a background job with its progress. */
+export interface Replay {
+  id: string;
+  webhook_id: string;
+  from: string;
+  to: string;
+  events: string[] | null;
+  status: 'running' | 'done' | 'failed' | 'cancelled';
+  failure_reason: string | null;
+  events_scanned: number;
+  calls_made: number;
+  created_at: string;
+  updated_at: string;
+  finished_at: string | null;
+}
+
 /** The answer of POST /v1/webhooks/{id}/test: the one attempt made. */
 export interface TestCallResult {
   call_id: string;
@@ -219,6 +235,10 @@ export const api = {
   retryFailed: (id: string, from: string, to: string) =>
     apiRequest<{ count: number }>('POST', `/webhooks/${encodeURIComponent(id)}/retry-failed`, { body: { from, to } }),
   sendTestCall: (id: string, event: string) => apiRequest<TestCallResult>('POST', `/webhooks/${encodeURIComponent(id)}/test`, { body: { event } }),
+  createReplay: (id: string, body: { from: string; to: string; events?: string[] }) =>
+    apiRequest<Replay>('POST', `/webhooks/${encodeURIComponent(id)}/replays`, { body }),
+  listReplays: (id: string) => apiRequest<{ data: Replay[] }>('GET', `/webhooks/${encodeURIComponent(id)}/replays`),
+  cancelReplay: (id: string) => apiRequest<Replay>('POST', `/replays/${encodeURIComponent(id)}/cancel`),
   webhookStats: (id: string) => apiRequest<WebhookStats>('GET', `/webhooks/${encodeURIComponent(id)}/stats`),
   catalog: () => apiRequest<{ data: CatalogEvent[] }>('GET', '/events'),
   listCalls: (query: Query) => apiRequest<{ data: CallLog[]; pagination: Pagination }>('GET', '/webhook-logs', { query }),

@@ -16,4 +16,12 @@ export const configShape = {
   ROUTER_CONSUMER_GROUP: z.string().min(1).default('hookstream-router'),
   /** Unique per router instance: its Kafka transactional id (zombie fencing). */
   ROUTER_INSTANCE_ID: z.string().min(1).default('router-0'),
+  /** Replayed calls per second of one replay, so of one webhook (docs/replays.md). */
+  REPLAY_RATE_PER_SECOND: z.coerce.number().positive().default(50),
+  /** Replays one router instance runs at once; more wait for a free instance. */
+  REPLAY_MAX_CONCURRENT: positiveInt(4),
+  /** How long a replay stays an instance's without progress: after a crash, another resumes it then. */
+  REPLAY_LEASE: durationMs('30s'),
+  /** How often an instance looks for replays to run. */
+  REPLAY_POLL_INTERVAL: durationMs('1s'),
 };

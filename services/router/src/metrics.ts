@@ -78,5 +78,27 @@ export function createRouterMetrics(registry: Registry) {
       buckets: [0, 1, 10, 50, 100, 250, 500, 1_000, 2_500, 5_000, 10_000],
       registers: [registry],
     }),
+    // Replays (docs/replays.md).
+    replayEventsScanned: new Counter({
+      name: 'hookstream_router_replay_events_scanned_total',
+      help: 'Domain events read by replays, in their time ranges',
+      registers: [registry],
+    }),
+    replayCalls: new Counter({
+      name: 'hookstream_router_replay_calls_total',
+      help: 'Replayed calls written to webhook-replays for the sender',
+      registers: [registry],
+    }),
+    replaysRunning: new Gauge({
+      name: 'hookstream_router_replays_running',
+      help: 'Replays this router instance is running',
+      registers: [registry],
+    }),
+    replaysFinished: new Counter({
+      name: 'hookstream_router_replays_finished_total',
+      help: 'Replays this router instance ended, by status (done, failed)',
+      labelNames: ['status'] as const,
+      registers: [registry],
+    }),
   };
 }

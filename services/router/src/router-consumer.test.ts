@@ -56,6 +56,8 @@ function setup() {
     },
     // The recording producer places no message in a partition; the coverage check is tested on its own.
     unwritten: () => [],
+    // Its transactions never fail: nothing to replace.
+    renewProducer: async () => undefined,
     logger,
   });
   const dependencies: RouterDependencies = {

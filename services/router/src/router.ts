@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { loadConfig } from '@hookstream/config';
 import { createDatabase, createWebhookView, waitForDatabase } from '@hookstream/db';
 import { normalizeDecodedEnvelope } from '@hookstream/events';
@@ -7,8 +8,12 @@ import type { ServiceRuntime } from '@hookstream/observability';
 import type { configShape } from './config';
 import { createRouterMetrics } from './metrics';
 import { createReceiptsDal } from './receipts-dal';
+import { createReplayDal } from './replays/replay-dal';
+import { createReplayWorker } from './replays/replay-worker';
 import { createRegistryWaits, routeBatch } from './router-consumer';
+import { decodeDomainEventBytes } from './route-event';
 import { createTransactionBatcher } from './transaction-batcher';
+import { connectRenewableProducer } from './transactional-producer';
 
 type Config = ReturnType<typeof loadConfig<typeof configShape>>;
 
@@ -55,8 +60,9 @@ export async function startRouter(config: Config, runtime: ServiceRuntime): Prom
     // markers, for a few milliseconds: retry on that time scale, not kafkajs' 100 ms+.
     retry: { initialRetryTime: 5, maxRetryTime: 1_000, retries: 20 },
   };
-  let producer = kafka.producer(producerConfig);
-  await producer.connect();
+  const producer = await connectRenewableProducer(kafka, producerConfig, (error) =>
+    logger.warn({ err: error }, 'disconnecting the replaced producer failed'),
+  );
   const consumer = kafka.consumer({
     groupId: consumerGroup,
     sessionTimeout: config.KAFKA_SESSION_TIMEOUT,
@@ -88,26 +94,13 @@ export async function startRouter(config: Config, runtime: ServiceRuntime): Prom
   await admin.connect();
   const receipts = createReceiptsDal(database);
   const transactions = createTransactionBatcher({
-    producer: { transaction: () => producer.transaction() },
-    // After the broker refused a record, or a transaction a broker fault left kafkajs
-    // unable to end (see the batcher): same transactional id, new epoch.
+    producer,
+    // After a failed send or transaction, or a refused record: same transactional id, new
+    // epoch (see the batcher).
     renewProducer: async (reason) => {
-      const next = kafka.producer(producerConfig);
-      try {
-        await next.connect();
-        // Its InitProducerId fences the previous producer and completes or aborts that
-        // one's open transaction before it returns (an empty transaction sends nothing).
-        const fence = await next.transaction();
-        await fence.abort();
-      } catch (error) {
-        await next.disconnect().catch(() => undefined);
-        throw error;
-      }
-      const previous = producer;
-      producer = next;
+      await producer.renew();
       metrics.producerRenewals.inc({ reason });
       logger.warn({ reason }, 'the transactional producer was replaced');
-      await previous.disconnect().catch((error: unknown) => logger.warn({ err: error }, 'disconnecting the replaced producer failed'));
     },
     // After a commit a broker loss cut off: whether it was committed after all.
     committedOffsets: async (topic) => (await admin.fetchOffsets({ groupId: consumerGroup, topics: [topic] }))[0]?.partitions ?? [],
@@ -155,6 +148,37 @@ export async function startRouter(config: Config, runtime: ServiceRuntime): Prom
       ),
   });
 
+  // Replays read domain-events again, each with a consumer of its own, and write the calls
+  // of their webhook to webhook-replays (no transaction: progress is checkpointed in the
+  // job's row once the calls are durable).
+  const replayProducer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  await replayProducer.connect();
+  const replays = createReplayWorker({
+    kafka,
+    admin,
+    producer: replayProducer,
+    compression: compressionType(config.KAFKA_COMPRESSION),
+    dal: createReplayDal(database),
+    topics,
+    webhookOf: (webhookId) => webhookView.get(webhookId),
+    refreshWebhooks: () => webhookView.refreshNow(),
+    decode: async (value) => {
+      const decoded = await decodeDomainEventBytes(value, config.DOMAIN_EVENT_MAX_BYTES, decodeWireFormat);
+      return decoded.ok ? decoded : { ok: false };
+    },
+    settings: {
+      ratePerSecond: config.REPLAY_RATE_PER_SECOND,
+      leaseMs: config.REPLAY_LEASE,
+      pollIntervalMs: config.REPLAY_POLL_INTERVAL,
+      maxConcurrent: config.REPLAY_MAX_CONCURRENT,
+      groupPrefix: `${config.KAFKA_TOPIC_PREFIX}hookstream-router-replay-`,
+      owner: `${config.ROUTER_INSTANCE_ID}/${randomUUID()}`,
+    },
+    metrics,
+    logger,
+  });
+  replays.start();
+
   const lag = startConsumerLagMetric({
     admin,
     registry,
@@ -177,7 +201,8 @@ export async function startRouter(config: Config, runtime: ServiceRuntime): Prom
       await transactions.drain();
     },
   });
-  runtime.onShutdown({ name: 'producer', run: () => producer.disconnect() });
+  runtime.onShutdown({ name: 'replays (handed back at their checkpoints)', run: () => replays.stop() });
+  runtime.onShutdown({ name: 'producer', run: () => Promise.all([producer.disconnect(), replayProducer.disconnect()]) });
   runtime.onShutdown({
     name: 'clients',
     run: async () => {

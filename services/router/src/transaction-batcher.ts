@@ -153,13 +153,13 @@ export interface TransactionBatcherOptions {
   /** Observes a send that resolved without writing every partition (metrics). */
   onIncompleteSend?: (missing: readonly UnwrittenPartition[]) => void;
   /**
-   * Replaces the producer with a new one of the same transactional id. Called after the
-   * broker refused a record: it still wrote the other partitions of that request, which
-   * kafkajs does not account for (its sequence numbers for them go back, and every later
-   * send to them fails with OUT_OF_ORDER_SEQUENCE_NUMBER); a new producer starts from a
-   * new epoch.
+   * Replaces the producer with a new one of the same transactional id (a new epoch, whose
+   * sequence numbers start again). Called after a transaction failed once it had sent
+   * anything, and after the broker refused a record: the broker may have written partitions
+   * of a request kafkajs counts as failed, and kafkajs' sequence numbers for them went
+   * back; see `abortAfter`.
    */
-  renewProducer?: (reason: ProducerRenewalReason) => Promise<void>;
+  renewProducer: (reason: ProducerRenewalReason) => Promise<void>;
   /**
    * The consumer group's committed offsets of a topic's partitions. After a commit whose
    * outcome is unknown (the broker was lost during it), the new producer's epoch has
@@ -237,8 +237,10 @@ export function createTransactionBatcher(options: TransactionBatcherOptions): Tr
     offsets: ReturnType<typeof merge>['offsets'],
   ): Promise<void> {
     const transaction = await begin();
+    let sending = false;
     let committing = false;
     try {
+      sending = requests.length > 0;
       for (const topicMessages of requests) await send(transaction, topicMessages);
       await transaction.sendOffsets({ consumerGroupId: consumerGroup, topics: offsets });
       // Receipts are written one transaction at a time: should the database fall behind,
@@ -252,7 +254,7 @@ export function createTransactionBatcher(options: TransactionBatcherOptions): Tr
         broken = true;
         throw new CommitInDoubtError(error);
       }
-      await abortAfter(transaction, error);
+      await abortAfter(transaction, error, sending);
       throw error;
     }
   }
@@ -269,16 +271,29 @@ export function createTransactionBatcher(options: TransactionBatcherOptions): Tr
   }
 
   async function renew(reason: ProducerRenewalReason): Promise<void> {
-    await renewProducer?.(reason);
+    await renewProducer(reason);
     broken = false;
   }
 
-  async function abortAfter(transaction: Transaction, error: unknown): Promise<void> {
+  /**
+   * Aborts a transaction that failed. After a failed send the producer is replaced too:
+   * kafkajs takes back the sequence numbers of a request that failed as a whole, although
+   * the broker may have written some of its partitions (one partition's leader moved, the
+   * others answered; or the answer was lost), and then left those out of its retry
+   * (tulios/kafkajs#1303). Those records are aborted with the transaction, but the broker
+   * remembers their sequence numbers: the same batch sent again by the same producer (a
+   * batch routed again yields the same records) is taken for a duplicate of the aborted
+   * one, acknowledged and not written, and the next commit would make the batch's offset
+   * durable without its deliveries. A new producer starts a new epoch, whose sequence
+   * numbers start again.
+   */
+  async function abortAfter(transaction: Transaction, error: unknown, sentAny: boolean): Promise<void> {
     await transaction.abort().catch((abortError: unknown) => {
       broken = true;
       logger.warn({ err: abortError }, 'transaction abort failed: the producer is replaced');
     });
     if (refusalOf(error)) await renew('refused');
+    else if (sentAny) broken = true;
     else if (isNonRetriable(error)) broken = true;
   }
 
@@ -295,7 +310,7 @@ export function createTransactionBatcher(options: TransactionBatcherOptions): Tr
       { err: error, batches: entries.length, inDoubt, renewProducer: broken },
       'a Kafka transaction failed (a broker lost or a leader moved?): its batches are routed again',
     );
-    for (let attempt = 1; broken && renewProducer; attempt += 1) {
+    for (let attempt = 1; broken; attempt += 1) {
       try {
         await renew('failed_transaction');
       } catch (renewError) {
@@ -355,7 +370,7 @@ export function createTransactionBatcher(options: TransactionBatcherOptions): Tr
     try {
       for (const request of requestsByBytes(byTopic(messages, topicOf), maxBytesPerSend)) await send(transaction, request);
     } catch (error) {
-      await abortAfter(transaction, error);
+      await abortAfter(transaction, error, true);
       if (refusalOf(error)) return true;
       throw error;
     }

@@ -86,5 +86,7 @@ export const configShape = {
   SENDER_PAUSED_RETRY_CHECK_INTERVAL: durationMs('200ms'),
   SENDER_CONSUMER_GROUP: z.string().min(1).default('hookstream-sender'),
   SENDER_RETRY_CONSUMER_GROUP: z.string().min(1).default('hookstream-sender-retries'),
+  /** Reads webhook-replays: replayed calls, which hold only the retry share of the pool. */
+  SENDER_REPLAY_CONSUMER_GROUP: z.string().min(1).default('hookstream-sender-replays'),
   HOOKSTREAM_VERSION: z.string().default('0.1.0'),
 };

@@ -21,8 +21,8 @@ import { tierLabel } from './retry-schedule';
 type Config = ReturnType<typeof loadConfig<typeof configShape>>;
 
 /**
- * Wires the sender: webhook-deliveries and the four retry tiers → signed POSTs →
- * webhook-outcomes (and the next retry tier after a failure).
+ * Wires the sender: webhook-deliveries, webhook-replays and the four retry tiers → signed
+ * POSTs → webhook-outcomes (and the next retry tier after a failure).
  */
 export async function startSender(config: Config, runtime: ServiceRuntime): Promise<void> {
   const { logger, registry } = runtime;
@@ -126,15 +126,21 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
   // Two groups: first calls never queue behind waiting retries, and the other way round.
   const firstCallGroup = `${config.KAFKA_TOPIC_PREFIX}${config.SENDER_CONSUMER_GROUP}`;
   const retryGroup = `${config.KAFKA_TOPIC_PREFIX}${config.SENDER_RETRY_CONSUMER_GROUP}`;
+  // Replayed calls have a group of their own too: a replay of 100,000 events never stands
+  // between a first call and the pool, and holds only the retry share of it (claimOf).
+  const replayGroup = `${config.KAFKA_TOPIC_PREFIX}${config.SENDER_REPLAY_CONSUMER_GROUP}`;
   const firstCallTracker = new PartitionTracker();
   const retryTracker = new PartitionTracker();
+  const replayTracker = new PartitionTracker();
   const session = { sessionTimeout: config.KAFKA_SESSION_TIMEOUT, heartbeatInterval: Math.max(500, Math.floor(config.KAFKA_SESSION_TIMEOUT / 10)) };
   const firstCalls = kafka.consumer({ groupId: firstCallGroup, ...session });
   // A resumed tier partition is fetched with the next fetch request: keep the long poll
   // short, or a due retry waits for the poll of the other (idle) partitions to time out.
   const retries = kafka.consumer({ groupId: retryGroup, ...session, maxWaitTimeInMs: 100 });
-  await Promise.all([firstCalls.connect(), retries.connect()]);
+  const replays = kafka.consumer({ groupId: replayGroup, ...session });
+  await Promise.all([firstCalls.connect(), retries.connect(), replays.connect()]);
   await firstCalls.subscribe({ topic: topics.webhookDeliveries, fromBeginning: true });
+  await replays.subscribe({ topic: topics.webhookReplays, fromBeginning: true });
   for (const topic of retryTiers) await retries.subscribe({ topic, fromBeginning: true });
 
   const tierIndexOf = new Map(retryTiers.map((topic, index) => [topic, index]));
@@ -153,12 +159,13 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
     consumer: retries,
   });
 
-  const joined = { firstCalls: false, retries: false };
+  const joined = { firstCalls: false, retries: false, replays: false };
   const watch = (consumer: Consumer, name: keyof typeof joined) => {
     consumer.on(consumer.events.GROUP_JOIN, (event) => {
       joined[name] = true;
       // Partitions that went to another member are forgotten: their offsets are its to commit.
       if (name === 'retries') retryHandler.onRebalance(retryTiers, event.payload.memberAssignment);
+      else if (name === 'replays') replayTracker.retainOnly(event.payload.memberAssignment);
       else firstCallTracker.retainOnly(event.payload.memberAssignment);
     });
     consumer.on(consumer.events.CRASH, (event) => {
@@ -170,12 +177,19 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
   };
   watch(firstCalls, 'firstCalls');
   watch(retries, 'retries');
+  watch(replays, 'replays');
 
   await firstCalls.run({
     autoCommit: false,
     eachBatchAutoResolve: false,
     partitionsConsumedConcurrently: config.KAFKA_TOPIC_PARTITIONS,
     eachBatch: createImmediateBatchHandler({ tracker: firstCallTracker, capacity, metrics, logger, execute, waits, signal: stopping.signal }),
+  });
+  await replays.run({
+    autoCommit: false,
+    eachBatchAutoResolve: false,
+    partitionsConsumedConcurrently: config.KAFKA_TOPIC_PARTITIONS,
+    eachBatch: createImmediateBatchHandler({ tracker: replayTracker, capacity, metrics, logger, execute, waits, signal: stopping.signal }),
   });
   await retries.run({
     autoCommit: false,
@@ -189,6 +203,7 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
     for (const [consumer, tracker] of [
       [firstCalls, firstCallTracker],
       [retries, retryTracker],
+      [replays, replayTracker],
     ] as const) {
       const offsets = tracker.takeCommittable();
       if (offsets.length === 0) continue;
@@ -221,12 +236,13 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
     groups: [
       { groupId: firstCallGroup, topics: [topics.webhookDeliveries] },
       { groupId: retryGroup, topics: retryTiers },
+      { groupId: replayGroup, topics: [topics.webhookReplays] },
     ],
     onError: (error) => logger.debug({ err: error }, 'measuring consumer lag failed'),
   });
 
   // Not ready while messages wait on the database (hookstream_sender_waiting_for_infrastructure).
-  runtime.addReadinessCheck(() => joined.firstCalls && joined.retries && webhookView.isFresh() && waits.waiting === 0);
+  runtime.addReadinessCheck(() => joined.firstCalls && joined.retries && joined.replays && webhookView.isFresh() && waits.waiting === 0);
   runtime.onShutdown({
     name: 'stop intake',
     run: async () => {
@@ -235,6 +251,7 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
       for (const [consumer, paused] of [
         [firstCalls, [{ topic: topics.webhookDeliveries }]],
         [retries, retryTiers.map((topic) => ({ topic }))],
+        [replays, [{ topic: topics.webhookReplays }]],
       ] as const) {
         try {
           consumer.pause([...paused]);
@@ -258,7 +275,7 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
       await commitPending();
     },
   });
-  runtime.onShutdown({ name: 'consumers', run: () => Promise.all([firstCalls.disconnect(), retries.disconnect()]) });
+  runtime.onShutdown({ name: 'consumers', run: () => Promise.all([firstCalls.disconnect(), retries.disconnect(), replays.disconnect()]) });
   runtime.onShutdown({
     name: 'producer',
     run: async () => {
@@ -278,5 +295,5 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
   });
   pausedRetries.start();
   const ops = await runtime.serveOps();
-  logger.info({ metricsPort: ops.port, firstCallGroup, retryGroup }, 'sender started');
+  logger.info({ metricsPort: ops.port, firstCallGroup, retryGroup, replayGroup }, 'sender started');
 }

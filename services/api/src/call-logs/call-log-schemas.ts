@@ -39,7 +39,7 @@ const headersSchema = z.record(z.string(), z.string());
 export const attemptSchema = z
   .object({
     id: z.guid(),
-    type: z.enum(LOGGED_ATTEMPT_TYPES).openapi({ description: '`test` for the attempt of a test call' }),
+    type: z.enum(LOGGED_ATTEMPT_TYPES).openapi({ description: '`test` for the attempt of a test call, `replay` for a call sent again by a replay' }),
     retry_count: z.number().int().min(0),
     endpoint: z.string(),
     status_code: z.number().int().nullable(),

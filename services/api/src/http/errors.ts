@@ -8,6 +8,7 @@ export const ERROR_CODES = [
   'not_found',
   'unauthorized',
   'conflict',
+  'range_unavailable',
   'limit_reached',
   'rate_limited',
   'unavailable',
@@ -78,6 +79,15 @@ export class MethodNotAllowedError extends ApiError {
 export class ConflictError extends ApiError {
   readonly status = 409;
   readonly code = 'conflict' as const;
+}
+
+/**
+ * 422: a replay's range starts before the oldest domain event Kafka still holds. The
+ * message names that time; `details` points at `from`.
+ */
+export class RangeUnavailableError extends ApiError {
+  readonly status = 422;
+  readonly code = 'range_unavailable' as const;
 }
 
 /** 400 with its own code: a configured quota (webhooks per workspace) is used up. */

@@ -40,6 +40,10 @@ describe('the HTTP surface: documents, errors, content types, limits', () => {
           'POST /v1/webhooks/{id}/rotate-secret',
           'POST /v1/webhooks/{id}/retry-failed',
           'POST /v1/webhooks/{id}/test',
+          'POST /v1/webhooks/{id}/replays',
+          'GET /v1/webhooks/{id}/replays',
+          'GET /v1/replays/{id}',
+          'POST /v1/replays/{id}/cancel',
           'GET /v1/webhooks/{id}/stats',
           'GET /v1/webhook-logs',
           'GET /v1/webhook-logs/{id}',
@@ -55,6 +59,8 @@ describe('the HTTP surface: documents, errors, content types, limits', () => {
       // Request schemas are the validating ones: unknown fields are refused in the document too.
       expect(response.body.components.schemas.CreateWebhookRequest.additionalProperties).toBe(false);
       expect(response.body.components.schemas.TestCallRequest.additionalProperties).toBe(false);
+      expect(response.body.components.schemas.CreateReplayRequest.additionalProperties).toBe(false);
+      expect(Object.keys(response.body.paths['/v1/webhooks/{id}/replays'].post.responses)).toEqual(expect.arrayContaining(['202', '400', '404', '409', '422']));
       expect(Object.keys(response.body.components.schemas)).toEqual(expect.arrayContaining(['TestCallRequest', 'TestCallResult']));
       expect(Object.keys(response.body.webhooks)).toContain('Case.StatusUpdated');
     });

@@ -45,6 +45,9 @@ function errorResponsesOf(operation: Operation): Record<number, ResponseConfig> 
     );
   }
   if (operation.extraErrors?.includes(409)) responses[409] = errorResponse('`conflict`: the resource\'s state forbids this now');
+  if (operation.extraErrors?.includes(422)) {
+    responses[422] = errorResponse('`range_unavailable`: the log no longer holds the start of the range; the message names the oldest time it holds');
+  }
   if (operation.body) {
     responses[413] = errorResponse('`validation_error`: the body is larger than 1 MiB');
     responses[415] = errorResponse('`validation_error`: the body is not application/json');

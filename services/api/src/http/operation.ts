@@ -54,7 +54,7 @@ export interface OperationDefinition<
   body?: { schema: B; required: boolean; description?: string };
   success: OperationResponse;
   /** Statuses this operation can answer besides those every operation of its kind can. */
-  extraErrors?: ReadonlyArray<409 | 503>;
+  extraErrors?: ReadonlyArray<409 | 422 | 503>;
   handle(input: {
     auth: AuthFor<S>;
     params: P extends AnyObjectSchema ? z.output<P> : Record<string, never>;
@@ -76,7 +76,7 @@ export interface Operation {
   query?: AnyObjectSchema;
   body?: { schema: z.ZodType; required: boolean; description?: string };
   success: OperationResponse;
-  extraErrors?: ReadonlyArray<409 | 503>;
+  extraErrors?: ReadonlyArray<409 | 422 | 503>;
   handle(input: { auth: unknown; params: unknown; query: unknown; body: unknown }): Promise<OperationResult>;
 }
 

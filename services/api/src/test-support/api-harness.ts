@@ -3,7 +3,7 @@ import type { Server } from 'node:http';
 import Ajv2020 from 'ajv/dist/2020';
 import addFormats from 'ajv-formats';
 import { createLifecyclePublisher, createSecretBox, type SecretBox } from '@hookstream/db';
-import type { Consumer, Producer, TopicNames } from '@hookstream/kafka';
+import { oldestRetainedTime, type Admin, type Consumer, type Producer, type TopicNames } from '@hookstream/kafka';
 import { createMetricsRegistry } from '@hookstream/observability';
 import { createTestDatabase, createTestTopics, silentLogger, testKafka, uniquePrefix, type TestDatabase } from '@hookstream/testkit';
 import { parseCidrList } from '@hookstream/target-safety';
@@ -107,6 +107,8 @@ export async function startTestApi(
   const secretBox = createSecretBox(SECRET_KEY);
   const producer: Producer = testKafka('api-test').producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();
+  const admin: Admin = testKafka('api-test').admin();
+  await admin.connect();
   const publisher = options.publisher ?? createKafkaPublisher({ producer, topics });
   const lifecycle = createLifecyclePublisher({ knex: database.knex, producer, topic: topics.webhookLifecycle, logger: silentLogger, intervalMs: 500 });
   lifecycle.start();
@@ -117,6 +119,7 @@ export async function startTestApi(
     secretBox,
     publisher,
     lifecycle,
+    domainEventLog: { oldestRetainedTime: (from, now) => oldestRetainedTime(admin, topics.domainEvents, from, now) },
     logger: silentLogger,
     metrics,
     registry,
@@ -183,6 +186,7 @@ export async function startTestApi(
       await closeApp();
       await lifecycle.stop();
       await producer.disconnect();
+      await admin.disconnect();
       await database.drop();
     },
   };

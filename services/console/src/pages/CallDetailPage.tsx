@@ -11,6 +11,7 @@ const ATTEMPT_TYPES: Record<string, string> = {
   automatic_retry: 'Automatic retry',
   manual_retry: 'Manual retry',
   test: 'Test call',
+  replay: 'Replay',
 };
 
 /** How often, and for how long, the page looks for the attempt of a manual retry. */

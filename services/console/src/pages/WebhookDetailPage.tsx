@@ -5,6 +5,7 @@ import { Confirm } from '../components/Confirm';
 import { CopyButton } from '../components/CopyButton';
 import { ErrorMessage } from '../components/ErrorMessage';
 import { StatsChart } from '../components/StatsChart';
+import { ReplayPanel } from '../components/ReplayPanel';
 import { TestCallPanel } from '../components/TestCallPanel';
 import { formatDateTime, localInputToIso, offlineReasonText, relativeTime, retryStateText } from '../format';
 import { useApi } from '../useApi';
@@ -175,6 +176,9 @@ export function WebhookDetailPage() {
 
       <h2>Send a test event</h2>
       <TestCallPanel webhookId={shown.id} subscribed={shown.events} />
+
+      <h2>Replay events</h2>
+      <ReplayPanel webhookId={shown.id} subscribed={shown.events} />
 
       <h2>Rotate the secret</h2>
       <form

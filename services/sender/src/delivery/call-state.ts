@@ -17,10 +17,13 @@ export interface CallState {
 export function createCallStateReader(knex: Knex, rememberedCalls = 100_000) {
   const recent = new LRUCache<string, CallState>({ max: rememberedCalls });
 
+  // The latest attempt decides, as in the call log: a replay that fails after the call had
+  // succeeded leaves the call failing, and its retries must go out.
   const merge = (a: CallState | undefined, b: CallState | undefined): CallState | undefined => {
     if (!a) return b;
     if (!b) return a;
-    return { succeeded: a.succeeded || b.succeeded, retryCount: Math.max(a.retryCount, b.retryCount) };
+    if (a.retryCount !== b.retryCount) return a.retryCount > b.retryCount ? a : b;
+    return { succeeded: a.succeeded || b.succeeded, retryCount: a.retryCount };
   };
 
   return {

@@ -73,9 +73,13 @@ export function deliveryWork(dependencies: Pick<DispatchDependencies, 'execute'>
   return () => dependencies.execute(delivery, traceparent, bytes);
 }
 
-/** What a message holds of the pool: automatic retries may hold only their share, so first calls stay ahead. */
+/**
+ * What a message holds of the pool: automatic retries and replayed calls may hold only the
+ * retry share, so first calls (and the customer's manual retries) stay ahead.
+ */
 export function claimOf(message: KafkaMessage, delivery: DeliveryMessage): Claim {
-  return { kind: delivery.type === 'automatic_retry' ? 'retry' : 'first', bytes: message.value?.length ?? 0 };
+  const behindLiveTraffic = delivery.type === 'automatic_retry' || delivery.type === 'replay';
+  return { kind: behindLiveTraffic ? 'retry' : 'first', bytes: message.value?.length ?? 0 };
 }
 
 /**

@@ -151,6 +151,29 @@ function decoded<T>(schema: Parameters<typeof decodeMessage<T>>[0], message: Out
 }
 
 describe('executeDelivery', () => {
+  it('numbers a failed replay from the call it replays, and schedules its retries from the replay', async () => {
+    const setup = setUp({ result: serverError });
+    const replay = aDelivery({ type: 'replay', retry_count: 3, replay: { id: 'a3c7c3d4-1b2a-4c5d-8e9f-0a1b2c3d4e5f', first_retry_count: 3 } });
+    await executeDelivery(setup.dependencies, replay, undefined);
+
+    const [post] = setup.posts as [(typeof setup.posts)[number]];
+    expect(post.headers['dotfile-retry-count']).toBe('3');
+    expect(post.headers['dotfile-remaining-retry-count']).toBe('4');
+    const [outcome] = setup.outcomes() as [OutcomeMessage];
+    expect(outcome).toMatchObject({ type: 'replay', retry_count: 3, result: 'failed', first_attempt_at: NOW.toISOString(), domain_event: domainEvent });
+    // Retry 1 of the replay: the call's number 4, due one schedule step after the replayed attempt.
+    const [retry] = setup.retries();
+    expect(retry?.topic).toBe('retry-1h');
+    expect(retry?.delivery).toMatchObject({
+      type: 'automatic_retry',
+      retry_count: 4,
+      first_attempt_at: NOW.toISOString(),
+      due_at: new Date(NOW.getTime() + (SCHEDULE_MS[0] as number)).toISOString(),
+      replay: { first_retry_count: 3 },
+    });
+    expect(outcome.next_retry_at).toBe(retry?.delivery.due_at);
+  });
+
   it('POSTs a signed first call and publishes its outcome with the request, response and domain event', async () => {
     const setup = setUp();
     const delivery = aDelivery();

@@ -205,7 +205,8 @@ async function attemptAndPublish(
       delivery,
       secrets: { secret: webhook.secret, previousSecret: webhook.previousSecret, previousSecretExpiresAt: webhook.previousSecretExpiresAt },
       now: attemptedAt,
-      maxRetries: dependencies.scheduleMs.length,
+      // A replay's retries count on from its first attempt's number (DeliveryMessage.replay).
+      maxRetries: dependencies.scheduleMs.length + (delivery.replay?.first_retry_count ?? 0),
       userAgent: dependencies.userAgent,
       traceparent: outboundTraceparent,
     });
@@ -269,13 +270,15 @@ async function publishOutcome(dependencies: DeliveryDependencies, delivery: Deli
 
   let nextRetryAt: string | null = null;
   if (attempt.result === 'failed') {
-    const next = nextAutomaticRetry(delivery.retry_count, firstAttemptAt, dependencies.scheduleMs);
+    // A replay's retries follow the schedule from the replay's first attempt (its T0).
+    const numberedFrom = delivery.replay?.first_retry_count ?? 0;
+    const next = nextAutomaticRetry(delivery.retry_count - numberedFrom, firstAttemptAt, dependencies.scheduleMs);
     if (next) {
       nextRetryAt = next.dueAt.toISOString();
       const retry: DeliveryMessage = {
         ...delivery,
         type: 'automatic_retry',
-        retry_count: next.retryNumber,
+        retry_count: numberedFrom + next.retryNumber,
         first_attempt_at: firstAttemptAtText,
         due_at: nextRetryAt,
       };
@@ -320,8 +323,9 @@ async function publishOutcome(dependencies: DeliveryDependencies, delivery: Deli
     request: { headers: maskSignatureHeaders(attempt.requestHeaders) as Record<string, string>, body: keptRequestBody(attempt.requestBody) },
     response: attempt.http && attempt.http.statusCode !== null ? { headers: attempt.http.responseHeaders, body: attempt.http.responseBody } : null,
     produced_at: delivery.produced_at,
-    // The call log records the domain event once, from the first call's outcome.
-    domain_event: delivery.type === 'first_call' ? delivery.domain_event : null,
+    // The call log records the domain event once, from the first call's outcome (or the
+    // replay's: the call may not be in the log yet, or no longer).
+    domain_event: delivery.type === 'first_call' || delivery.type === 'replay' ? delivery.domain_event : null,
   };
   messages.push({ topic: dependencies.topics.webhookOutcomes, key: delivery.event_id, value: encodeMessage(outcomeMessageSchema, outcome) });
 

@@ -17,9 +17,13 @@ function recordingProducer() {
   const answers: Array<() => void> = [];
   const place = trackingPartitioner()();
   let leaveOut: Array<{ topic: string; partition: number }> = [];
+  let failNext: Error | undefined;
   const producer = {
     sendBatch(request: SendBatchArgument) {
       requests.push(request);
+      const failure = failNext;
+      failNext = undefined;
+      if (failure) return new Promise((_, reject) => answers.push(() => reject(failure)));
       const written = new Map<string, { topicName: string; partition: number; errorCode: number }>();
       for (const { topic, messages } of request.topicMessages ?? []) {
         for (const message of messages) {
@@ -34,7 +38,8 @@ function recordingProducer() {
   } as unknown as Producer;
   const answerAll = () => answers.splice(0).forEach((answer) => answer());
   const leaveOutOnce = (partitions: Array<{ topic: string; partition: number }>) => void (leaveOut = partitions);
-  return { producer, requests, answerAll, leaveOutOnce };
+  const failOnce = (error: Error) => void (failNext = error);
+  return { producer, requests, answerAll, leaveOutOnce, failOnce };
 }
 
 const logger = { warn: () => undefined } as unknown as Logger;
@@ -108,6 +113,29 @@ describe('createBatchingPublisher', () => {
     void publisher.publish([outcome('a')]);
     publisher.close();
     expect(requests.map(keysOf)).toEqual([['a']]);
+  });
+
+  it('sends a failed request again as it was, before the outcomes queued meanwhile', async () => {
+    const { producer, requests, answerAll, failOnce } = recordingProducer();
+    const publisher = createBatchingPublisher(producer, logger);
+    failOnce(new Error('Connection closed'));
+    const first = publisher.publish([outcome('a'), outcome('b')]);
+    const second = publisher.publish([outcome('c'), outcome('d')]);
+    expect(requests.map(keysOf)).toEqual([['a', 'b']]);
+
+    answerAll();
+    await flushPromises();
+    jest.advanceTimersByTime(100);
+    await flushPromises();
+    // The broker may have written part of the failed request, and kafkajs took back its
+    // sequence numbers: only the same record batches are taken for duplicates.
+    expect(requests.map(keysOf)).toEqual([['a', 'b'], ['a', 'b']]);
+    answerAll();
+    await first;
+    await flushPromises();
+    expect(requests.map(keysOf)).toEqual([['a', 'b'], ['a', 'b'], ['c', 'd']]);
+    answerAll();
+    await second;
   });
 
   it('sends again only the messages of a partition the response left out, and resolves once they are written', async () => {

@@ -73,16 +73,24 @@ export function createBatchingPublisher(
   const sendLoop = async () => {
     sending = true;
     let backoffMs = 100;
+    /**
+     * How many of the first queued publishes were in a request that failed: they are sent
+     * again alone, as they were. kafkajs takes back the sequence numbers of a failed
+     * request's partitions although the broker may have written some of them; the same
+     * record batches sent again are then recognised as duplicates, while a batch with more
+     * records in it would be refused as out of order, again and again.
+     */
+    let resend = 0;
     while (queue.length > 0) {
       // Bounded in count and in bytes: a request (and so each partition's record batch)
       // must stay under the broker's message size limit, or it is refused again and again.
       const batch: Pending[] = [];
       let count = 0;
       let bytes = 0;
-      while (queue.length > 0 && count < limits.maxMessagesPerRequest) {
+      while (queue.length > 0 && (resend > 0 ? batch.length < resend : count < limits.maxMessagesPerRequest)) {
         const next = queue[0] as Pending;
         const size = next.messages.reduce((sum, message) => sum + message.value.length, 0);
-        if (batch.length > 0 && bytes + size > limits.maxBytesPerRequest) break;
+        if (resend === 0 && batch.length > 0 && bytes + size > limits.maxBytesPerRequest) break;
         queue.shift();
         queuedMessages -= next.messages.length;
         batch.push(next);
@@ -109,6 +117,7 @@ export function createBatchingPublisher(
         logger.warn({ err: error, messages: count }, 'publishing outcomes failed; retrying');
         queue = [...batch, ...queue];
         queuedMessages += count;
+        resend = batch.length;
         if (closed) break;
         await new Promise((resolve) => setTimeout(resolve, backoffMs));
         backoffMs = Math.min(backoffMs * 2, 5_000);
@@ -125,6 +134,7 @@ export function createBatchingPublisher(
           backoffMs = Math.min(backoffMs * 2, 5_000);
         }
       }
+      resend = 0;
       if (unwritten.length > 0) break;
       for (const pending of batch) pending.resolve();
       backoffMs = 100;

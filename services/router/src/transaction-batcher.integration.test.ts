@@ -2,14 +2,18 @@ import { randomBytes } from 'node:crypto';
 import { movePartitionLeader } from '@hookstream/local-infra';
 import { silentLogger, startTestKafkaCluster, waitFor } from '@hookstream/testkit';
 import { createTransactionBatcher, type Contribution } from './transaction-batcher';
+import { connectRenewableProducer } from './transactional-producer';
 
 /**
  * kafkajs 2.2.4 can resolve a send spanning several brokers without writing a partition
- * whose leader moved during the request (tulios/kafkajs#1303); inside the router's
- * transaction that commit would make the batch's offset durable without its calls. On a
- * 3-broker cluster, partition leaders move again and again while batches stream through
- * the real batcher and a real transactional producer; a rejected batch is submitted again,
- * as kafkajs re-delivers it. Every message must be in the topic, committed.
+ * whose leader moved during the request (tulios/kafkajs#1303), and takes back the sequence
+ * numbers of partitions the broker did write when a request fails; inside the router's
+ * transaction either can commit a batch's offset without its calls (the second when the
+ * batch, sent again by the same producer, is taken for a duplicate of aborted records).
+ * On a 3-broker cluster, partition leaders move again and again while batches stream
+ * through the real batcher and a real transactional producer, replaced as the router
+ * replaces it; a rejected batch is submitted again, as kafkajs re-delivers it. Every
+ * message must be in the topic, committed.
  */
 describe('the router transaction batcher while partition leaders move', () => {
   let test: Awaited<ReturnType<typeof startTestKafkaCluster>>;
@@ -32,13 +36,13 @@ describe('the router transaction batcher while partition leaders move', () => {
       { topic: output, partitions },
     ]);
     const kafka = test.kafka('router-batcher-test');
-    const producer = kafka.producer({
+    const producer = await connectRenewableProducer(kafka, {
       transactionalId: `router-test-${suffix}`,
       idempotent: true,
       maxInFlightRequests: 1,
       retry: { initialRetryTime: 5, maxRetryTime: 1_000, retries: 20 },
     });
-    await producer.connect();
+    let renewals = 0;
     const admin = kafka.admin();
     await admin.connect();
     let incomplete = 0;
@@ -48,6 +52,10 @@ describe('the router transaction batcher while partition leaders move', () => {
       maxBytesPerSend: 512 * 1024,
       afterCommit: async () => undefined,
       onIncompleteSend: () => (incomplete += 1),
+      renewProducer: async () => {
+        await producer.renew();
+        renewals += 1;
+      },
       logger: silentLogger,
     });
 
@@ -104,7 +112,7 @@ describe('the router transaction batcher while partition leaders move', () => {
         missingCount: 0,
       });
       // Figures for the report: how often kafkajs left a partition out, and the retries.
-      console.info(`router batcher under leader moves: ${committed.length} messages, ${incomplete} incomplete sends, ${rejected} batches retried`);
+      console.info(`router batcher under leader moves: ${committed.length} messages, ${incomplete} incomplete sends, ${rejected} batches retried, ${renewals} producers replaced`);
     } finally {
       await consumer.disconnect();
       await admin.disconnect();
