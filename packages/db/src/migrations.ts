@@ -6,6 +6,7 @@ import * as router from './migrations/20261125_0004_router';
 import * as callLogCompression from './migrations/20261125_0005_call_log_compression';
 import * as testCalls from './migrations/20261206_0006_test_calls';
 import * as replays from './migrations/20261206_0007_replays';
+import * as promotedWebhooks from './migrations/20261206_0008_promoted_webhooks';
 
 interface Migration {
   up(knex: Knex): Promise<void>;
@@ -24,6 +25,7 @@ const MIGRATIONS: ReadonlyArray<readonly [string, Migration]> = [
   ['20261125_0005_call_log_compression', callLogCompression],
   ['20261206_0006_test_calls', testCalls],
   ['20261206_0007_replays', replays],
+  ['20261206_0008_promoted_webhooks', promotedWebhooks],
 ];
 
 const migrationSource: Knex.MigrationSource<readonly [string, Migration]> = {

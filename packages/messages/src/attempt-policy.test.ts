@@ -51,6 +51,28 @@ describe('mayAttemptGoOut', () => {
     const verdict = mayAttemptGoOut({ type, retryCount }, webhook, call);
     expect(verdict).toEqual(expected === 'send' ? { send: true } : { send: false, reason: expected });
   });
+
+  describe('a promoted webhook whose retries are paused', () => {
+    const paused: WebhookFacts = { status: 'online', deleted: false, retriesPaused: true };
+    type PausedRow = [AttemptType, boolean, WebhookFacts | undefined, CallFacts | undefined, NotSentReason | 'send'];
+    it.each<PausedRow>([
+      // Automatic retries are parked; first calls and manual retries go out.
+      ['automatic_retry', false, paused, failedOnce, 'retries_paused'],
+      ['first_call', false, paused, undefined, 'send'],
+      ['manual_retry', false, paused, failedOnce, 'send'],
+      // A retry released from the parked ones (probe or release) goes out...
+      ['automatic_retry', true, paused, failedOnce, 'send'],
+      // ...unless the call no longer needs it: it is not parked (nor sent) for nothing.
+      ['automatic_retry', false, paused, succeeded, 'already_succeeded'],
+      ['automatic_retry', true, paused, failedTwice, 'superseded'],
+      // Offline (set by hand) or deleted: the ordinary reasons, not a pause.
+      ['automatic_retry', false, { ...paused, status: 'offline' }, failedOnce, 'webhook_offline'],
+      ['automatic_retry', true, { ...paused, deleted: true }, failedOnce, 'webhook_deleted'],
+    ])('%s (released: %s) to %j with call %j: %s', (type, released, webhook, call, expected) => {
+      const verdict = mayAttemptGoOut({ type, retryCount: 1, released }, webhook, call);
+      expect(verdict).toEqual(expected === 'send' ? { send: true } : { send: false, reason: expected });
+    });
+  });
 });
 
 describe('attemptNeedsCallState', () => {

@@ -13,10 +13,15 @@ import type { NotSentReason } from './outcome';
  *   retries.
  * - An automatic retry is not sent once the call succeeded, nor when a failed manual
  *   retry already took its retry number (that retry scheduled its own successor).
+ * - An automatic retry of a promoted webhook whose retries are paused (or resuming) is not
+ *   sent now: it is parked, to be sent later, unless it is itself being released from the
+ *   parked retries (a probe, or the release after a probe succeeded).
  */
 export interface WebhookFacts {
   status: 'online' | 'offline';
   deleted: boolean;
+  /** A promoted webhook whose automatic retries are paused or resuming. */
+  retriesPaused?: boolean;
 }
 
 export interface CallFacts {
@@ -44,7 +49,8 @@ export function attemptNeedsCallState(type: AttemptType, webhook: WebhookFacts |
  *   (undefined: no call logged yet)
  */
 export function mayAttemptGoOut(
-  attempt: { type: AttemptType; retryCount: number },
+  /** `released`: a parked retry taken out of the pause (probe or release). */
+  attempt: { type: AttemptType; retryCount: number; released?: boolean },
   webhook: WebhookFacts | undefined,
   call?: CallFacts,
 ): AttemptVerdict {
@@ -54,6 +60,9 @@ export function mayAttemptGoOut(
   if (attempt.type === 'automatic_retry' && call) {
     if (call.succeeded) return { send: false, reason: 'already_succeeded' };
     if (call.retryCount >= attempt.retryCount) return { send: false, reason: 'superseded' };
+  }
+  if (attempt.type === 'automatic_retry' && webhook.retriesPaused === true && attempt.released !== true) {
+    return { send: false, reason: 'retries_paused' };
   }
   return SEND;
 }

@@ -26,8 +26,10 @@ export type FailureKind = (typeof FAILURE_KINDS)[number];
 /**
  * Why an attempt was not sent at all. `unknown_event_type`: the domain event's type left
  * the catalog after the event was routed, so no payload can be built for it.
+ * `retries_paused`: an automatic retry of a promoted webhook whose retries are paused; it
+ * is parked, not dropped, and sent later (docs/webhooks.md "Promoted webhooks").
  */
-export const NOT_SENT_REASONS = ['webhook_deleted', 'webhook_offline', 'already_succeeded', 'superseded', 'unknown_event_type'] as const;
+export const NOT_SENT_REASONS = ['webhook_deleted', 'webhook_offline', 'already_succeeded', 'superseded', 'unknown_event_type', 'retries_paused'] as const;
 export type NotSentReason = (typeof NOT_SENT_REASONS)[number];
 
 const isoTimestamp = z.iso.datetime({ offset: true });

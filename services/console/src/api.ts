@@ -117,6 +117,10 @@ export interface Webhook {
   secret: string;
   previous_secret_expires_at: string | null;
   offline_reason: string | null;
+  /** Never set offline automatically: over the failure threshold its automatic retries pause instead. */
+  promoted: boolean;
+  retry_state: 'normal' | 'paused' | 'resuming';
+  retry_state_since: string | null;
   created_at: string;
   updated_at: string;
 }
@@ -217,6 +221,7 @@ export interface WebhookInput {
   events?: string[];
   name?: string | null;
   status?: 'online' | 'offline';
+  promoted?: boolean;
 }
 
 export const api = {

@@ -125,7 +125,27 @@ describe('the webhook form', () => {
     await waitFor(() => expect(url).toHaveAttribute('aria-invalid', 'true'));
     expect(url).toHaveAccessibleDescription('must be an https URL');
     expect(screen.getByText('Events: must contain at least 1 item')).toBeVisible();
-    expect(api.requests.find((request) => request.method === 'POST')?.body).toEqual({ name: null, url: 'ftp://example.com', events: [] });
+    expect(api.requests.find((request) => request.method === 'POST')?.body).toEqual({ name: null, url: 'ftp://example.com', events: [], promoted: false });
+  });
+});
+
+describe('the webhook form', () => {
+  it('edits whether a webhook is promoted: the toggle shows the current value and is sent with the rest', async () => {
+    const id = '11111111-1111-4111-8111-111111111111';
+    const api = installFakeApi((request) => {
+      if (request.path === '/v1/events') return { status: 200, body: catalog };
+      if (request.path === `/v1/webhooks/${id}` && request.method === 'GET') return { status: 200, body: webhook({ promoted: true }) };
+      if (request.path === `/v1/webhooks/${id}` && request.method === 'PATCH') return { status: 200, body: webhook({ promoted: false }) };
+      return undefined;
+    });
+    renderAt(`/webhooks/${id}/edit`, <Route path="/webhooks/:id/edit" element={<WebhookFormPage />} />);
+    const toggle = await screen.findByRole('checkbox', { name: 'Promoted' });
+    await waitFor(() => expect(toggle).toBeChecked());
+    expect(toggle).toHaveAccessibleDescription(/Never set offline automatically/);
+    await userEvent.click(toggle);
+    await userEvent.click(screen.getByRole('button', { name: 'Save' }));
+    await waitFor(() => expect(api.requests.some((request) => request.method === 'PATCH')).toBe(true));
+    expect(api.requests.find((request) => request.method === 'PATCH')?.body).toMatchObject({ promoted: false });
   });
 });
 

@@ -98,6 +98,22 @@ export function coveredByParent(selected: ReadonlySet<string>, catalog: Readonly
 }
 
 /** Why a webhook is offline, in words. */
+/** A promoted webhook's retries, in words; undefined while they are normal. */
+export function retryStateText(webhook: { retry_state: 'normal' | 'paused' | 'resuming'; retry_state_since: string | null }): string | undefined {
+  const since = webhook.retry_state_since ? ` since ${formatDateTime(webhook.retry_state_since)}` : '';
+  if (webhook.retry_state === 'paused') {
+    return `Retries paused${since}: too many failed calls. First calls still go out; one paused retry is sent now and then as a probe, and they all resume once a probe succeeds.`;
+  }
+  if (webhook.retry_state === 'resuming') return `Retries resuming${since}: the paused retries are being sent, oldest first.`;
+  return undefined;
+}
+
+/** A call log's reason, in words where the raw code says little. */
+export function statusReasonText(reason: string): string {
+  if (reason === 'retries_paused') return 'Retries paused: this retry waits until the webhook\'s retries resume';
+  return reason;
+}
+
 export function offlineReasonText(reason: string | null): string {
   if (reason === 'failure_threshold') return 'Too many failed calls in the window: fix the endpoint, then set it back online.';
   if (reason === 'manual') return 'Set offline by hand.';

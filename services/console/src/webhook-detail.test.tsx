@@ -64,6 +64,37 @@ describe('a webhook', () => {
     expect(new Date(sent.to).getTime()).toBe(new Date('2026-12-02T00:00').getTime());
   });
 
+  it('shows a promoted webhook whose retries are paused, and since when, as text (never as HTML)', async () => {
+    installFakeApi((request) => {
+      if (request.path.endsWith('/stats')) return { status: 200, body: stats() };
+      if (request.path === `/v1/webhooks/${ID}`) {
+        return {
+          status: 200,
+          body: webhook({ name: '<b>bold</b>', promoted: true, retry_state: 'paused', retry_state_since: '2026-12-01T11:00:00.000Z' }),
+        };
+      }
+      return undefined;
+    });
+    renderDetail();
+    expect(await screen.findByText('retries paused')).toBeVisible();
+    expect(screen.getByText('promoted')).toBeVisible();
+    expect(screen.getByTestId('retry-state')).toHaveTextContent(/^Retries paused since 2026-12-01 11:00:00 UTC: too many failed calls/);
+    expect(screen.getByRole('heading', { level: 1 })).toHaveTextContent('<b>bold</b>');
+    expect(document.querySelector('h1 b')).toBeNull();
+  });
+
+  it('shows nothing of a pause for an ordinary webhook', async () => {
+    installFakeApi((request) => {
+      if (request.path.endsWith('/stats')) return { status: 200, body: stats() };
+      if (request.path === `/v1/webhooks/${ID}`) return { status: 200, body: webhook() };
+      return undefined;
+    });
+    renderDetail();
+    await screen.findByRole('button', { name: 'Rotate secret' });
+    expect(screen.queryByText('retries paused')).toBeNull();
+    expect(screen.queryByTestId('retry-state')).toBeNull();
+  });
+
   it('shows the secret once, after creation, and says until when the previous one signs after a rotation', async () => {
     const rotated = webhook({ secret: 'dotsecret.new', previous_secret_expires_at: '2026-12-01T12:00:00.000Z' });
     installFakeApi((request) => {

@@ -52,6 +52,11 @@ export function createHealthMetrics(registry: Registry) {
       labelNames: ['reason'] as const,
       registers: [registry],
     }),
+    webhookRetriesPaused: new Counter({
+      name: 'hookstream_webhook_retry_pauses_total',
+      help: 'Times a promoted webhook went over the failure threshold and its automatic retries paused (instead of going offline)',
+      registers: [registry],
+    }),
     lifecycleMessagesPublished: new Counter({
       name: 'hookstream_health_lifecycle_messages_published_total',
       help: 'Messages published to webhook-lifecycle from the outbox',

@@ -7,7 +7,7 @@ import type { CallLogDal } from './call-logs/call-log-dal';
 import { decodeOutcome, type UndecodableReason } from './call-logs/outcome-decoding';
 import type { HealthMetrics } from './metrics';
 import type { FailureWindowDal } from './offline-rule/failure-window-dal';
-import { FAILURE_THRESHOLD_REASON, offlineLifecycleMessage, shouldGoOffline } from './offline-rule/offline-decision';
+import { FAILURE_THRESHOLD_REASON, offlineLifecycleMessage, shouldGoOffline, shouldPauseRetries } from './offline-rule/offline-decision';
 
 export interface OutcomesConsumerDependencies {
   knex: Knex;
@@ -28,6 +28,8 @@ export interface BatchResult {
   attemptsWritten: number;
   newFailures: number;
   webhooksSetOffline: Array<{ id: string; failureCount: number }>;
+  /** Promoted webhooks over the threshold whose automatic retries this batch paused. */
+  webhooksRetriesPaused: Array<{ id: string; failureCount: number }>;
 }
 
 /**
@@ -69,7 +71,7 @@ export async function writeOutcomeBatch(dependencies: OutcomesConsumerDependenci
   // by the offline rule under row locks, in the transaction that writes them with the log.
   const result: BatchResult =
     rows.failures.length === 0
-      ? { ...(await dependencies.callLogs.writeCalls(dependencies.knex, rows)), newFailures: 0, webhooksSetOffline: [] }
+      ? { ...(await dependencies.callLogs.writeCalls(dependencies.knex, rows)), newFailures: 0, webhooksSetOffline: [], webhooksRetriesPaused: [] }
       : await dependencies.knex.transaction(async (transaction) => {
           const written = await dependencies.callLogs.writeCalls(transaction, rows);
           const setOffline = await applyOfflineRule(dependencies, transaction, rows.failures);
@@ -98,6 +100,12 @@ export async function writeOutcomeBatch(dependencies: OutcomesConsumerDependenci
     }
     dependencies.onLifecycleMessages();
   }
+  if (result.webhooksRetriesPaused.length > 0) {
+    metrics.webhookRetriesPaused.inc(result.webhooksRetriesPaused.length);
+    for (const webhook of result.webhooksRetriesPaused) {
+      logger.info({ webhookId: webhook.id, failureCount: webhook.failureCount }, 'promoted webhook over the failure threshold: its automatic retries pause');
+    }
+  }
   stopTimer();
   logger.debug(
     { topic: batch.topic, partition: batch.partition, offset: lastOffset, messages: batch.messages.length, ...consumed },
@@ -108,22 +116,23 @@ export async function writeOutcomeBatch(dependencies: OutcomesConsumerDependenci
 
 /**
  * docs/webhooks.md "Offline rule", inside the batch's transaction: record the failed
- * attempts, then count the rolling window of every online webhook that has new ones.
+ * attempts, then count the rolling window of every online webhook that has new ones. A
+ * promoted webhook over the threshold is not set offline: its automatic retries pause.
  */
 async function applyOfflineRule(
   dependencies: OutcomesConsumerDependencies,
   transaction: Knex.Transaction,
   failures: ReturnType<typeof foldOutcomes>['failures'],
-): Promise<Pick<BatchResult, 'newFailures' | 'webhooksSetOffline'>> {
+): Promise<Pick<BatchResult, 'newFailures' | 'webhooksSetOffline' | 'webhooksRetriesPaused'>> {
   const { failureWindow, offlineRule } = dependencies;
   const newAttemptIds = await failureWindow.recordFailures(transaction, failures);
-  if (newAttemptIds.length === 0) return { newFailures: 0, webhooksSetOffline: [] };
+  if (newAttemptIds.length === 0) return { newFailures: 0, webhooksSetOffline: [], webhooksRetriesPaused: [] };
 
   const fresh = new Set(newAttemptIds);
   const webhookIds = [...new Set(failures.filter((failure) => fresh.has(failure.attempt_id)).map((failure) => failure.webhook_id))];
   const webhooks = await failureWindow.lockWebhooks(transaction, webhookIds);
-  // Offline and deleted webhooks keep their failures recorded but need no count.
-  const watched = webhooks.filter((webhook) => webhook.status === 'online' && !webhook.deleted);
+  // Offline, deleted and paused webhooks keep their failures recorded but need no count.
+  const watched = webhooks.filter((webhook) => webhook.status === 'online' && !webhook.deleted && webhook.retryState !== 'paused');
   const counts = await failureWindow.largestWindowCounts(
     transaction,
     newAttemptIds,
@@ -131,8 +140,12 @@ async function applyOfflineRule(
     offlineRule.windowMs,
   );
 
-  const goingOffline = watched.filter((webhook) =>
-    shouldGoOffline({ status: webhook.status, deleted: webhook.deleted, failuresInWindow: counts.get(webhook.id) ?? 0 }, offlineRule.threshold),
+  const stateOf = (webhook: (typeof watched)[number]) => ({ ...webhook, failuresInWindow: counts.get(webhook.id) ?? 0 });
+  const goingOffline = watched.filter((webhook) => shouldGoOffline(stateOf(webhook), offlineRule.threshold));
+  const pausing = watched.filter((webhook) => shouldPauseRetries(stateOf(webhook), offlineRule.threshold));
+  const paused = await failureWindow.pauseRetries(
+    transaction,
+    pausing.map((webhook) => webhook.id),
   );
   const changed = await failureWindow.setOffline(
     transaction,
@@ -145,5 +158,6 @@ async function applyOfflineRule(
   return {
     newFailures: newAttemptIds.length,
     webhooksSetOffline: changed.map((webhook) => ({ id: webhook.id, failureCount: counts.get(webhook.id) ?? 0 })),
+    webhooksRetriesPaused: paused.map((id) => ({ id, failureCount: counts.get(id) ?? 0 })),
   };
 }

@@ -75,6 +75,15 @@ export const configShape = {
    * (Kafka's linger.ms). Calls do not wait on it; offset commits and the call log do.
    */
   SENDER_OUTCOME_LINGER: durationMs('20ms'),
+  /**
+   * Promoted webhooks over the failure threshold: the time between two probes of one
+   * whose automatic retries are paused (its oldest parked retry, sent alone).
+   */
+  SENDER_PAUSED_RETRY_PROBE_INTERVAL: durationMs('60s'),
+  /** Parked retries of one promoted webhook released per second once a probe succeeded, oldest first. */
+  SENDER_PAUSED_RETRY_RESUME_RATE: positiveInt(10),
+  /** How often the parked retries are looked at (bounds how soon a probe or a release slot is used). */
+  SENDER_PAUSED_RETRY_CHECK_INTERVAL: durationMs('200ms'),
   SENDER_CONSUMER_GROUP: z.string().min(1).default('hookstream-sender'),
   SENDER_RETRY_CONSUMER_GROUP: z.string().min(1).default('hookstream-sender-retries'),
   /** Reads webhook-replays: replayed calls, which hold only the retry share of the pool. */

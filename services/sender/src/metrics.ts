@@ -47,6 +47,32 @@ export function createSenderMetrics(registry: Registry) {
       help: 'Retries kept in memory until due because the rest of their wait is shorter than any tier\'s delay (their offsets stay uncommitted)',
       registers: [registry],
     }),
+    retriesParked: new Counter({
+      name: 'hookstream_sender_retries_parked_total',
+      help: 'Automatic retries of promoted webhooks parked because their retries are paused (kept in the database until released)',
+      registers: [registry],
+    }),
+    pausedRetries: new Gauge({
+      name: 'hookstream_sender_paused_retries',
+      help: 'Parked retries of promoted webhooks not yet released, all webhooks together (read from the database: every sender process reports the same figure, so take the max, not the sum)',
+      registers: [registry],
+    }),
+    retryProbes: new Counter({
+      name: 'hookstream_sender_retry_probes_total',
+      help: 'Probes of a promoted webhook whose retries are paused (its oldest parked retry sent alone), by result',
+      labelNames: ['result'] as const,
+      registers: [registry],
+    }),
+    retryResumes: new Counter({
+      name: 'hookstream_sender_retry_resumes_total',
+      help: 'Promoted webhooks whose paused retries resumed after a probe succeeded',
+      registers: [registry],
+    }),
+    pausedRetriesReleased: new Counter({
+      name: 'hookstream_sender_paused_retries_released_total',
+      help: 'Parked retries released (sent, or given up under the usual rules) after their webhook resumed',
+      registers: [registry],
+    }),
     retryLateness: new Histogram({
       name: 'hookstream_sender_retry_lateness_seconds',
       help: 'How late an automatic retry was sent: sent minus due, by tier',

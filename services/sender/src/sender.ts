@@ -12,6 +12,8 @@ import { executeDelivery } from './delivery/execute-delivery';
 import { PartitionTracker } from './delivery/partition-tracker';
 import { createBatchingPublisher } from './delivery/publisher';
 import { createRetryTierHandler, tierDelaysMs } from './retry-scheduler';
+import { createParkedRetryDal } from './paused-retries/parked-retry-dal';
+import { createPausedRetryReleaser } from './paused-retries/paused-retry-releaser';
 import { createWebhookClient } from '@hookstream/webhook-http';
 import { createSenderMetrics } from './metrics';
 import { tierLabel } from './retry-schedule';
@@ -67,11 +69,13 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
       onLookup: (result) => metrics.dnsLookups.inc({ result }),
     },
   });
+  const parkedRetries = createParkedRetryDal(database);
   const capacity = new Capacity({ calls: config.SENDER_MAX_IN_FLIGHT, bytes: config.SENDER_MAX_IN_FLIGHT_BYTES, retryShare: config.SENDER_RETRY_SHARE });
   const deliveryDependencies = {
     webhookOf: (webhookId: string) => webhookView.get(webhookId),
     refreshWebhooks: () => webhookView.refreshNow(),
     callState: createCallStateReader(database),
+    parkedRetries,
     client,
     limiter: new EndpointLimiter(
       { min: config.SENDER_MIN_CONCURRENT_PER_ENDPOINT, initial: config.SENDER_INITIAL_CONCURRENT_PER_ENDPOINT, max: config.SENDER_MAX_CONCURRENT_PER_ENDPOINT },
@@ -102,6 +106,22 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
   const stopping = new AbortController();
   const execute = (delivery: Parameters<typeof executeDelivery>[1], traceparent: string | undefined, bytes: number) =>
     executeDelivery(deliveryDependencies, delivery, traceparent, bytes);
+
+  // Promoted webhooks' paused retries: probes, then the release (docs/webhooks.md "Promoted webhooks").
+  const pausedRetries = createPausedRetryReleaser({
+    parked: parkedRetries,
+    webhookOf: (webhookId) => webhookView.get(webhookId),
+    execute: (delivery, options) => executeDelivery(deliveryDependencies, delivery, undefined, Buffer.byteLength(JSON.stringify(delivery)), options),
+    settings: {
+      probeIntervalMs: config.SENDER_PAUSED_RETRY_PROBE_INTERVAL,
+      resumeRatePerSecond: config.SENDER_PAUSED_RETRY_RESUME_RATE,
+      checkIntervalMs: config.SENDER_PAUSED_RETRY_CHECK_INTERVAL,
+      // Longer than a call can take: waiting for its endpoint, then calling, then publishing.
+      leaseMs: 2 * config.WEBHOOK_TIMEOUT + 60_000,
+    },
+    metrics,
+    logger,
+  });
 
   // Two groups: first calls never queue behind waiting retries, and the other way round.
   const firstCallGroup = `${config.KAFKA_TOPIC_PREFIX}${config.SENDER_CONSUMER_GROUP}`;
@@ -240,6 +260,7 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
         }
       }
       retryHandler.stop();
+      pausedRetries.stop();
       // Messages backing off after a database failure stop waiting, uncommitted.
       stopping.abort();
     },
@@ -247,6 +268,7 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
   runtime.onShutdown({
     name: 'finish in-flight calls',
     run: async () => {
+      await pausedRetries.drain();
       while (capacity.inUse > 0) await new Promise((resolve) => setTimeout(resolve, 50));
       clearInterval(commitTimer);
       await committing;
@@ -271,6 +293,7 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
       await database.destroy();
     },
   });
+  pausedRetries.start();
   const ops = await runtime.serveOps();
   logger.info({ metricsPort: ops.port, firstCallGroup, retryGroup, replayGroup }, 'sender started');
 }

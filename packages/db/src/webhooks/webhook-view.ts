@@ -1,6 +1,9 @@
 import type { Knex } from 'knex';
 import type { SecretBox } from '../secret-box';
 
+/** The state of a webhook's automatic retries (promoted webhooks only leave `normal`). */
+export type RetryState = 'normal' | 'paused' | 'resuming';
+
 /** A webhook as the router and sender see it. */
 export interface WebhookState {
   id: string;
@@ -9,6 +12,10 @@ export interface WebhookState {
   events: ReadonlySet<string>;
   status: 'online' | 'offline';
   deleted: boolean;
+  /** Never set offline by the failure rule: its automatic retries pause instead (docs/webhooks.md "Promoted webhooks"). */
+  promoted: boolean;
+  /** `paused` or `resuming`: its automatic retries are parked as they fall due. */
+  retryState: RetryState;
   /** When it was deleted; undefined while it is not. */
   deletedAt?: Date;
   /** Present only in a view built with a secret box (the sender's). */
@@ -37,6 +44,8 @@ interface WebhookRow {
   url: string;
   events: string[];
   status: 'online' | 'offline';
+  promoted: boolean;
+  retry_state: RetryState;
   deleted_at: Date | null;
   updated_at: Date;
   secret_encrypted?: string;
@@ -81,7 +90,7 @@ export function createWebhookView(options: {
   let timer: NodeJS.Timeout | undefined;
   let refreshing: Promise<void> | undefined;
 
-  const columns = ['id', 'workspace_id', 'url', 'events', 'status', 'deleted_at', 'updated_at'];
+  const columns = ['id', 'workspace_id', 'url', 'events', 'status', 'promoted', 'retry_state', 'deleted_at', 'updated_at'];
   if (options.secretBox) columns.push('secret_encrypted', 'previous_secret_encrypted', 'previous_secret_expires_at');
 
   const toState = (row: WebhookRow): WebhookState => {
@@ -92,6 +101,8 @@ export function createWebhookView(options: {
       events: new Set(row.events),
       status: row.status,
       deleted: row.deleted_at !== null,
+      promoted: row.promoted,
+      retryState: row.retry_state,
     };
     if (row.deleted_at !== null) state.deletedAt = row.deleted_at;
     if (options.secretBox && row.secret_encrypted) {

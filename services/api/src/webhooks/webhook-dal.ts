@@ -24,8 +24,9 @@ export type WebhookChanges = Partial<
     | 'secret_encrypted'
     | 'previous_secret_encrypted'
     | 'previous_secret_expires_at'
+    | 'promoted'
   >
-> & { reset_failure_window?: boolean };
+> & { reset_failure_window?: boolean; end_retry_pause?: boolean };
 
 export type WebhookDal = ReturnType<typeof createWebhookDal>;
 
@@ -46,10 +47,12 @@ export function createWebhookDal(knex: Knex) {
   };
 
   const columnsOf = (changes: WebhookChanges) => {
-    const { reset_failure_window: resetFailureWindow, ...columns } = changes;
+    const { reset_failure_window: resetFailureWindow, end_retry_pause: endRetryPause, ...columns } = changes;
     return {
       ...columns,
       ...(resetFailureWindow ? { failure_window_reset_at: knex.fn.now() } : {}),
+      // Parked retries are then released at the resume rate (the sender sees no pause).
+      ...(endRetryPause ? { retry_state: knex.raw(`CASE WHEN retry_state = 'normal' THEN 'normal' ELSE 'resuming' END`), retry_state_since: knex.raw(`CASE WHEN retry_state = 'normal' THEN retry_state_since ELSE now() END`) } : {}),
       updated_at: knex.fn.now(),
     };
   };
@@ -70,7 +73,7 @@ export function createWebhookDal(knex: Knex) {
     },
 
     async insert(
-      row: Pick<WebhookRow, 'workspace_id' | 'name' | 'url' | 'events' | 'status' | 'offline_reason' | 'secret_encrypted'>,
+      row: Pick<WebhookRow, 'workspace_id' | 'name' | 'url' | 'events' | 'status' | 'offline_reason' | 'secret_encrypted' | 'promoted'>,
       db: Db = knex,
     ): Promise<WebhookRow> {
       const [inserted] = await db<WebhookRow>('webhooks').insert(row).returning('*');

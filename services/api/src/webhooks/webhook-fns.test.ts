@@ -116,6 +116,9 @@ describe('toWebhook', () => {
     previous_secret_encrypted: 'enc(previous)',
     previous_secret_expires_at: new Date('2026-11-25T13:00:00.000Z'),
     failure_window_reset_at: new Date('2026-11-25T10:00:00.000Z'),
+    promoted: false,
+    retry_state: 'normal',
+    retry_state_since: null,
     created_at: new Date('2026-11-25T10:00:00.000Z'),
     updated_at: new Date('2026-11-25T11:00:00.000Z'),
     deleted_at: null,
@@ -133,8 +136,20 @@ describe('toWebhook', () => {
       secret: 'current',
       previous_secret_expires_at: '2026-11-25T13:00:00.000Z',
       offline_reason: null,
+      promoted: false,
+      retry_state: 'normal',
+      retry_state_since: null,
       created_at: '2026-11-25T10:00:00.000Z',
       updated_at: '2026-11-25T11:00:00.000Z',
+    });
+  });
+
+  it('shows a promoted webhook\'s paused retries and since when', () => {
+    const paused = { ...row, promoted: true, retry_state: 'paused' as const, retry_state_since: new Date('2026-11-25T11:30:00.000Z') };
+    expect(toWebhook(paused, decrypt, new Date('2026-11-25T12:00:00.000Z'))).toMatchObject({
+      promoted: true,
+      retry_state: 'paused',
+      retry_state_since: '2026-11-25T11:30:00.000Z',
     });
   });
 

@@ -1,6 +1,6 @@
 import { checkWebhookUrl, type WebhookUrlPolicy } from '@hookstream/target-safety';
 import { ValidationError } from '../http/errors';
-import type { SortableField, Webhook, WebhookStatus } from './webhook-schemas';
+import type { RetryState, SortableField, Webhook, WebhookStatus } from './webhook-schemas';
 
 // The pure rules of the webhooks API: sorting, filters, URL checks, secret rotation and the
 // mapping of a row to the API's webhook object. No database, no clock (now is passed in).
@@ -85,6 +85,9 @@ export interface WebhookRow {
   previous_secret_encrypted: string | null;
   previous_secret_expires_at: Date | null;
   failure_window_reset_at: Date;
+  promoted: boolean;
+  retry_state: RetryState;
+  retry_state_since: Date | null;
   created_at: Date;
   updated_at: Date;
   deleted_at: Date | null;
@@ -103,6 +106,9 @@ export function toWebhook(row: WebhookRow, decrypt: (stored: string) => string, 
     secret: decrypt(row.secret_encrypted),
     previous_secret_expires_at: graceRunning && row.previous_secret_expires_at ? row.previous_secret_expires_at.toISOString() : null,
     offline_reason: row.offline_reason,
+    promoted: row.promoted,
+    retry_state: row.retry_state,
+    retry_state_since: row.retry_state_since ? row.retry_state_since.toISOString() : null,
     created_at: row.created_at.toISOString(),
     updated_at: row.updated_at.toISOString(),
   };

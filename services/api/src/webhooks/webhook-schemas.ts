@@ -3,7 +3,9 @@ import { MAX_SECRET_RANDOM_CHARACTERS, MIN_SECRET_RANDOM_CHARACTERS, SECRET_PREF
 import { paginationQuery, paginationSchema, safeText, timestampInput, timestampOutput, z } from '../http/common-schemas';
 
 export const WEBHOOK_STATUSES = ['online', 'offline'] as const;
+export const RETRY_STATES = ['normal', 'paused', 'resuming'] as const;
 export type WebhookStatus = (typeof WEBHOOK_STATUSES)[number];
+export type RetryState = (typeof RETRY_STATES)[number];
 
 export const SORTABLE_FIELDS = ['created_at', 'updated_at', 'name', 'status', 'url'] as const;
 export type SortableField = (typeof SORTABLE_FIELDS)[number];
@@ -53,6 +55,13 @@ export const createWebhookBody = z
     name: nameSchema.nullable().optional(),
     status: statusSchema.optional().openapi({ description: '`online` (default) or `offline`' }),
     secret: secretSchema.optional(),
+    promoted: z
+      .boolean()
+      .optional()
+      .openapi({
+        description:
+          'Never set offline by the failure rule: over the threshold, its automatic retries pause and are probed instead (default false; see docs "Promoted webhooks").',
+      }),
   })
   .strict()
   .openapi('CreateWebhookRequest');
@@ -68,6 +77,10 @@ export const updateWebhookBody = z
     secret: secretSchema
       .optional()
       .openapi({ description: 'Replaces the current secret at once, without a grace period (use rotate-secret for one).' }),
+    promoted: z
+      .boolean()
+      .optional()
+      .openapi({ description: 'Setting `false` ends a pause: parked retries are released at the resume rate, and the offline rule applies again.' }),
   })
   .strict()
   .openapi('UpdateWebhookRequest', { description: 'Any subset of the fields; an empty object changes nothing.' });
@@ -146,6 +159,12 @@ export const webhookSchema = z
       .nullable()
       .openapi({ description: 'While a rotation\'s grace period runs: when the previous secret stops being used' }),
     offline_reason: z.string().nullable().openapi({ description: '`failure_threshold`, `manual`, … (null when online)' }),
+    promoted: z.boolean().openapi({ description: 'Never set offline by the failure rule; its automatic retries pause instead' }),
+    retry_state: z.enum(RETRY_STATES).openapi({
+      description:
+        '`normal`; `paused`: a promoted webhook over the failure threshold, whose automatic retries are parked and probed; `resuming`: a probe succeeded and the parked retries are being sent, oldest first',
+    }),
+    retry_state_since: timestampOutput.nullable().openapi({ description: 'When `retry_state` last changed (null if it never did)' }),
     created_at: timestampOutput,
     updated_at: timestampOutput,
   })

@@ -89,6 +89,7 @@ export function createWebhookService(deps: {
             status,
             offline_reason: status === 'offline' ? 'manual' : null,
             secret_encrypted: deps.secretBox.encrypt(secret),
+            promoted: input.promoted ?? false,
           },
           trx,
         );
@@ -124,6 +125,9 @@ export function createWebhookService(deps: {
       if (input.events !== undefined) changes.events = uniqueEvents(input.events);
       if (input.name !== undefined) changes.name = input.name;
       if (input.secret !== undefined) changes.secret_encrypted = deps.secretBox.encrypt(input.secret);
+      if (input.promoted !== undefined) changes.promoted = input.promoted;
+      // No longer promoted: a pause ends; its parked retries are released (the offline rule applies from now on).
+      if (input.promoted === false) changes.end_retry_pause = true;
       if (Object.keys(changes).length === 0 && input.status === undefined) return present(await findOrFail(auth, id));
 
       const { after: row, lifecycle } = await deps.knex.transaction(async (trx) => {

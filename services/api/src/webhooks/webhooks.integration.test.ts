@@ -65,6 +65,9 @@ describe('webhooks over HTTP, against the real database and broker', () => {
         status: 'online',
         previous_secret_expires_at: null,
         offline_reason: null,
+        promoted: false,
+        retry_state: 'normal',
+        retry_state_since: null,
       });
       expect(isValidSecretFormat(response.body.secret)).toBe(true);
       // Stored encrypted, never in clear.
@@ -72,6 +75,32 @@ describe('webhooks over HTTP, against the real database and broker', () => {
       expect(row.secret_encrypted).not.toContain(response.body.secret);
       expect(api.secretBox.decrypt(row.secret_encrypted)).toBe(response.body.secret);
       expect(row.workspace_id).toBe(acme.id);
+    });
+
+    it('creates a promoted webhook, and a promoted one can be made ordinary again, ending a pause of its retries', async () => {
+      const response = await create(validWebhook({ promoted: true }));
+      expect(response.status).toBe(201);
+      expect(response.body).toMatchObject({ promoted: true, retry_state: 'normal' });
+      const id = response.body.id as string;
+      expect((await api.request('GET', `/v1/webhooks/${id}`, { apiKey: acme.apiKey })).body).toMatchObject({ promoted: true, retry_state: 'normal' });
+
+      // The health service paused its retries (over the failure threshold).
+      const pausedAt = new Date('2026-11-25T10:00:00.000Z');
+      await api.database.knex('webhooks').where({ id }).update({ retry_state: 'paused', retry_state_since: pausedAt, updated_at: api.database.knex.fn.now() });
+      expect((await api.request('GET', `/v1/webhooks/${id}`, { apiKey: acme.apiKey })).body).toMatchObject({
+        promoted: true,
+        retry_state: 'paused',
+        retry_state_since: pausedAt.toISOString(),
+      });
+
+      const patched = await api.request('PATCH', `/v1/webhooks/${id}`, { apiKey: acme.apiKey, body: { promoted: false } });
+      expect(patched.status).toBe(200);
+      expect(patched.body).toMatchObject({ promoted: false, retry_state: 'resuming' });
+      expect(Date.parse(patched.body.retry_state_since)).toBeGreaterThan(pausedAt.getTime());
+
+      const again = await api.request('PATCH', `/v1/webhooks/${id}`, { apiKey: acme.apiKey, body: { promoted: true } });
+      expect(again.body).toMatchObject({ promoted: true, retry_state: 'resuming' });
+      expect((await api.request('PATCH', `/v1/webhooks/${id}`, { apiKey: acme.apiKey, body: { promoted: 'yes' } })).status).toBe(400);
     });
 
     it('keeps a secret the customer supplies, and an offline status as a manual one', async () => {

@@ -3,7 +3,7 @@ import { Link, useParams } from 'react-router';
 import { api, type Attempt, type CallLog } from '../api';
 import { CopyButton } from '../components/CopyButton';
 import { ErrorMessage } from '../components/ErrorMessage';
-import { attemptOutcome, formatDateTime, maskHeaders, prettyJson, relativeTime, remainingRetries } from '../format';
+import { attemptOutcome, formatDateTime, maskHeaders, prettyJson, relativeTime, remainingRetries, statusReasonText } from '../format';
 import { useApi } from '../useApi';
 
 const ATTEMPT_TYPES: Record<string, string> = {
@@ -104,7 +104,7 @@ export function CallDetailPage() {
         {call.status_reason ? (
           <>
             <dt>Reason</dt>
-            <dd>{call.status_reason}</dd>
+            <dd>{statusReasonText(call.status_reason)}</dd>
           </>
         ) : null}
         <dt>Next automatic retry</dt>

@@ -7,7 +7,7 @@ import { ErrorMessage } from '../components/ErrorMessage';
 import { StatsChart } from '../components/StatsChart';
 import { ReplayPanel } from '../components/ReplayPanel';
 import { TestCallPanel } from '../components/TestCallPanel';
-import { formatDateTime, localInputToIso, offlineReasonText, relativeTime } from '../format';
+import { formatDateTime, localInputToIso, offlineReasonText, relativeTime, retryStateText } from '../format';
 import { useApi } from '../useApi';
 
 interface LocationState {
@@ -103,6 +103,8 @@ export function WebhookDetailPage() {
       <div className="title-row">
         <h1>{shown.name ?? shown.url}</h1>
         <span className={`badge ${shown.status}`}>{shown.status}</span>
+        {shown.promoted ? <span className="badge promoted">promoted</span> : null}
+        {shown.retry_state === 'paused' ? <span className="badge paused">retries paused</span> : null}
       </div>
       {flash ? (
         <p className="notice" role="status">
@@ -125,6 +127,14 @@ export function WebhookDetailPage() {
         <dd>{shown.events.join(', ')}</dd>
         <dt>Status</dt>
         <dd>{shown.status === 'online' ? 'Online: calls are sent' : offlineReasonText(shown.offline_reason)}</dd>
+        <dt>Promoted</dt>
+        <dd>{shown.promoted ? 'Yes: never set offline automatically; over the failure threshold its automatic retries pause instead' : 'No'}</dd>
+        {retryStateText(shown) ? (
+          <>
+            <dt>Retries</dt>
+            <dd data-testid="retry-state">{retryStateText(shown)}</dd>
+          </>
+        ) : null}
         {stats.data ? (
           <>
             <dt>Failures (offline rule)</dt>

@@ -14,6 +14,7 @@ export function WebhookFormPage() {
   const [name, setName] = useState('');
   const [url, setUrl] = useState('');
   const [events, setEvents] = useState<Set<string>>(new Set());
+  const [promoted, setPromoted] = useState(false);
   const [error, setError] = useState<unknown>();
   const [busy, setBusy] = useState(false);
 
@@ -22,6 +23,7 @@ export function WebhookFormPage() {
       setName(existing.data.name ?? '');
       setUrl(existing.data.url);
       setEvents(new Set(existing.data.events));
+      setPromoted(existing.data.promoted);
     }
   }, [existing.data]);
 
@@ -33,7 +35,7 @@ export function WebhookFormPage() {
     event.preventDefault();
     setBusy(true);
     setError(undefined);
-    const body = { name: name.trim() === '' ? null : name.trim(), url: url.trim(), events: [...events] };
+    const body = { name: name.trim() === '' ? null : name.trim(), url: url.trim(), events: [...events], promoted };
     try {
       if (id) {
         await api.updateWebhook(id, body);
@@ -101,6 +103,16 @@ export function WebhookFormPage() {
             Events: {fieldError('events')}
           </p>
         ) : null}
+        <div className="field">
+          <label className="checkbox">
+            <input type="checkbox" checked={promoted} onChange={(change) => setPromoted(change.target.checked)} aria-describedby="promoted-help" />{' '}
+            Promoted
+          </label>
+          <p id="promoted-help" className="muted">
+            Never set offline automatically. After too many failed calls, its automatic retries pause instead (first calls still go out) and resume, oldest
+            first, once a probe call succeeds.
+          </p>
+        </div>
         {error && !(apiError && apiError.details.length > 0 && apiError.details.every((detail) => ['name', 'url', 'events'].includes(detail.field.split('.')[0] ?? ''))) ? (
           <ErrorMessage error={error} backTo="/webhooks" backLabel="Back to the webhooks" />
         ) : apiError ? (

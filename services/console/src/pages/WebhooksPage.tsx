@@ -90,6 +90,7 @@ export function WebhooksPage() {
                   <td>
                     <span className={`badge ${webhook.status}`}>{webhook.status}</span>
                     {webhook.status === 'offline' ? <div className="muted">{offlineReasonText(webhook.offline_reason)}</div> : null}
+                    {webhook.retry_state === 'paused' ? <span className="badge paused">retries paused</span> : null}
                   </td>
                   <td>{webhook.events.join(', ')}</td>
                   <td>

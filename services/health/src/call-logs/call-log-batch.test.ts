@@ -153,6 +153,19 @@ describe('foldOutcomes', () => {
     });
   });
 
+  it('keeps a call whose retry was parked (retries paused) retrying, with the reason and no retry time, then logs its release', () => {
+    const first = makeOutcome({ attempted_at: at(0), next_retry_at: at(60) });
+    const notSent = { result: 'not_sent', failure_kind: null, error: null, status_code: null, response: null, request: { headers: {}, body: '' } } as const;
+    const parked = nextAttemptOf(first, { ...notSent, type: 'automatic_retry', retry_count: 1, attempted_at: at(60), not_sent_reason: 'retries_paused', next_retry_at: null, final: false });
+    const { calls, attempts, failures } = foldOutcomes([first, parked]);
+    expect(calls[0]).toMatchObject({ status: 'retrying', status_reason: 'retries_paused', next_retry_at: null, state_changed_at: at(60), retry_count: 0 });
+    expect(attempts.map((attempt) => attempt.id)).toEqual([first.attempt_id]);
+    expect(failures).toHaveLength(1);
+
+    const released = nextAttemptOf(first, { type: 'automatic_retry', retry_count: 1, attempted_at: at(600), result: 'succeeded', status_code: 200, error: null, failure_kind: null, next_retry_at: null, final: true });
+    expect(foldOutcomes([parked, released]).calls[0]).toMatchObject({ status: 'succeeded', status_reason: null, retry_count: 1 });
+  });
+
   it.each(['already_succeeded', 'superseded'] as const)('records nothing for a retry not sent as %s', (reason) => {
     const notSent = makeOutcome({ result: 'not_sent', not_sent_reason: reason, response: null, status_code: null });
     expect(foldOutcomes([notSent])).toEqual({ calls: [], attempts: [], failures: [] });

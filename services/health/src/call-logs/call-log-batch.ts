@@ -149,8 +149,8 @@ export function foldOutcomes(outcomes: readonly OutcomeMessage[], options: FoldO
       individual_id: storable.text(outcome.individual_id),
       company_id: storable.text(outcome.company_id),
       domain_event: withDomainEvent ? withDomainEvent.storable.json(withDomainEvent.outcome.domain_event) : null,
-      status: latest.effect.kind === 'attempt' ? latest.effect.status : 'cancelled',
-      status_reason: latest.effect.kind === 'cancel' ? latest.effect.reason : null,
+      status: statusOf(latest.effect),
+      status_reason: latest.effect.kind === 'cancel' || latest.effect.kind === 'pause' ? latest.effect.reason : null,
       next_retry_at: latest.effect.kind === 'attempt' ? latest.effect.nextRetryAt : null,
       state_changed_at: outcome.attempted_at,
       status_code: latestAttempt?.outcome.status_code ?? null,
@@ -167,6 +167,12 @@ export function foldOutcomes(outcomes: readonly OutcomeMessage[], options: FoldO
     attempts: [...attempts.values()].sort((a, b) => compare(a.id, b.id)),
     failures: [...failures.values()].sort((a, b) => compare(a.attempt_id, b.attempt_id)),
   };
+}
+
+function statusOf(effect: CallEntry['effect']): CallStatus {
+  if (effect.kind === 'attempt') return effect.status;
+  // A parked retry is still to be sent: the call keeps retrying, and its reason says it is paused.
+  return effect.kind === 'pause' ? 'retrying' : 'cancelled';
 }
 
 /** PostgreSQL prints UUIDs in lower case; one spelling keeps deduplication and lock order right. */

@@ -47,6 +47,11 @@ describe('effectOfOutcome', () => {
       { kind: 'ignore' },
     ],
     [
+      'a retry parked while a promoted webhook\'s retries are paused keeps the call retrying and says so',
+      { result: 'not_sent', final: false, next_retry_at: null, not_sent_reason: 'retries_paused' },
+      { kind: 'pause', reason: 'retries_paused' },
+    ],
+    [
       'a retry whose slot a manual retry took changes nothing',
       { result: 'not_sent', final: false, next_retry_at: null, not_sent_reason: 'superseded' },
       { kind: 'ignore' },

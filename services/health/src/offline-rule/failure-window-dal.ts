@@ -1,4 +1,4 @@
-import type { Knex } from '@hookstream/db';
+import type { Knex, RetryState } from '@hookstream/db';
 import type { FailureRow } from '../call-logs/call-log-batch';
 
 export interface LockedWebhook {
@@ -6,6 +6,8 @@ export interface LockedWebhook {
   workspaceId: string;
   status: 'online' | 'offline';
   deleted: boolean;
+  promoted: boolean;
+  retryState: RetryState;
 }
 
 /**
@@ -39,6 +41,11 @@ export interface FailureWindowDal {
   ): Promise<Map<string, number>>;
   /** Sets online, not deleted webhooks offline by the failure rule; returns those it changed. */
   setOffline(transaction: Knex.Transaction, webhookIds: readonly string[], reason: string): Promise<Array<{ id: string; workspaceId: string }>>;
+  /**
+   * Pauses the automatic retries of promoted, online, not deleted webhooks (not paused
+   * already); the first probe is due one probe interval later. Returns those it changed.
+   */
+  pauseRetries(transaction: Knex.Transaction, webhookIds: readonly string[]): Promise<string[]>;
   /** Deletes at most `limit` failures older than `cutoff`. */
   purgeFailedBefore(knex: Knex, cutoff: Date, limit: number): Promise<number>;
 }
@@ -97,13 +104,19 @@ export function createFailureWindowDal(): FailureWindowDal {
     async lockWebhooks(transaction, webhookIds) {
       if (webhookIds.length === 0) return [];
       const result = await transaction.raw(
-        `SELECT id, workspace_id, status, deleted_at IS NOT NULL AS deleted
+        `SELECT id, workspace_id, status, deleted_at IS NOT NULL AS deleted, promoted, retry_state
          FROM webhooks WHERE id = ANY(?::uuid[]) ORDER BY id FOR NO KEY UPDATE`,
         [[...webhookIds]],
       );
-      return (result as { rows: Array<{ id: string; workspace_id: string; status: 'online' | 'offline'; deleted: boolean }> }).rows.map(
-        (row) => ({ id: row.id, workspaceId: row.workspace_id, status: row.status, deleted: row.deleted }),
-      );
+      type Row = { id: string; workspace_id: string; status: 'online' | 'offline'; deleted: boolean; promoted: boolean; retry_state: RetryState };
+      return (result as { rows: Row[] }).rows.map((row) => ({
+        id: row.id,
+        workspaceId: row.workspace_id,
+        status: row.status,
+        deleted: row.deleted,
+        promoted: row.promoted,
+        retryState: row.retry_state,
+      }));
     },
 
     async largestWindowCounts(transaction, newAttemptIds, webhookIds, windowMs) {
@@ -133,6 +146,18 @@ export function createFailureWindowDal(): FailureWindowDal {
         id: row.id,
         workspaceId: row.workspace_id,
       }));
+    },
+
+    async pauseRetries(transaction, webhookIds) {
+      if (webhookIds.length === 0) return [];
+      const result = await transaction.raw(
+        `UPDATE webhooks
+         SET retry_state = 'paused', retry_state_since = now(), retries_probed_at = now(), updated_at = now()
+         WHERE id = ANY(?::uuid[]) AND promoted AND status = 'online' AND deleted_at IS NULL AND retry_state <> 'paused'
+         RETURNING id`,
+        [[...webhookIds]],
+      );
+      return (result as { rows: Array<{ id: string }> }).rows.map((row) => row.id);
     },
 
     async purgeFailedBefore(knex, cutoff, limit) {

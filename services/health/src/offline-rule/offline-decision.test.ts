@@ -1,4 +1,4 @@
-import { offlineLifecycleMessage, shouldGoOffline, type WebhookHealthState } from './offline-decision';
+import { offlineLifecycleMessage, shouldGoOffline, shouldPauseRetries, type WebhookHealthState } from './offline-decision';
 
 describe('shouldGoOffline', () => {
   it.each<[string, WebhookHealthState, boolean]>([
@@ -15,6 +15,22 @@ describe('shouldGoOffline', () => {
   it('follows the configured threshold', () => {
     expect(shouldGoOffline({ status: 'online', deleted: false, failuresInWindow: 3 }, 2)).toBe(true);
     expect(shouldGoOffline({ status: 'online', deleted: false, failuresInWindow: 2 }, 2)).toBe(false);
+  });
+});
+
+describe('a promoted webhook over the threshold', () => {
+  const promoted: WebhookHealthState = { status: 'online', deleted: false, promoted: true, retryState: 'normal', failuresInWindow: 51 };
+  it.each<[string, WebhookHealthState, boolean, boolean]>([
+    ['is never set offline; its retries pause', promoted, false, true],
+    ['at 50 failures neither', { ...promoted, failuresInWindow: 50 }, false, false],
+    ['already paused: stays as it is', { ...promoted, retryState: 'paused' }, false, false],
+    ['resuming and over the threshold again: pauses again', { ...promoted, retryState: 'resuming' }, false, true],
+    ['offline by hand: left alone', { ...promoted, status: 'offline' }, false, false],
+    ['deleted: left alone', { ...promoted, deleted: true }, false, false],
+    ['not promoted: goes offline, no pause', { ...promoted, promoted: false }, true, false],
+  ])('%s', (_name, state, offline, pause) => {
+    expect(shouldGoOffline(state, 50)).toBe(offline);
+    expect(shouldPauseRetries(state, 50)).toBe(pause);
   });
 });
 

@@ -105,6 +105,23 @@ describe('offline rule', () => {
     expect(lifecycleOf(webhookId)).toHaveLength(1);
   });
 
+  it('never takes a promoted webhook offline: over the threshold its automatic retries pause instead', async () => {
+    const { webhookId, workspaceId } = await seedWebhook(database.knex, { promoted: true });
+    const start = Date.now();
+    const before = new Date();
+    await publishOutcomes(producer, topics.webhookOutcomes, failures(webhookId, workspaceId, Array.from({ length: 60 }, (_, index) => start + index * 10)));
+    await waitFor(async () => (await failuresOf(database.knex, webhookId)) === 60, { description: '60 failures counted' });
+    await waitFor(async () => (await database.knex('webhooks').where({ id: webhookId }).first('retry_state')).retry_state === 'paused', {
+      description: 'the retries to pause',
+    });
+    const row = await database.knex('webhooks').where({ id: webhookId }).first('status', 'offline_reason', 'retry_state_since');
+    expect(row).toMatchObject({ status: 'online', offline_reason: null });
+    expect(row.retry_state_since.getTime()).toBeGreaterThanOrEqual(before.getTime() - 1_000);
+    expect(lifecycleOf(webhookId)).toEqual([]);
+    // Counted once the batch is committed, just after the row changed.
+    await waitFor(async () => (await metrics.webhookRetriesPaused.get()).values[0]?.value === 1, { description: 'the pause counted' });
+  });
+
   it('counts together the failures that concurrent partitions write for one webhook', async () => {
     const { webhookId, workspaceId } = await seedWebhook(database.knex);
     const start = Date.now() - 30_000;

@@ -79,7 +79,7 @@ export async function collectLifecycle(prefix: string, topic: string): Promise<{
 /** A workspace and an online webhook, written as the API would. */
 export async function seedWebhook(
   knex: Knex,
-  overrides: { failure_window_reset_at?: Date; status?: 'online' | 'offline'; deleted_at?: Date } = {},
+  overrides: { failure_window_reset_at?: Date; status?: 'online' | 'offline'; deleted_at?: Date; promoted?: boolean } = {},
 ): Promise<{ workspaceId: string; webhookId: string }> {
   const [workspace] = await knex('workspaces').insert({ name: 'Acme' }).returning('id');
   const [webhook] = await knex('webhooks')
@@ -91,6 +91,7 @@ export async function seedWebhook(
       failure_window_reset_at: overrides.failure_window_reset_at ?? new Date(0),
       status: overrides.status ?? 'online',
       deleted_at: overrides.deleted_at ?? null,
+      promoted: overrides.promoted ?? false,
     })
     .returning('id');
   return { workspaceId: workspace.id as string, webhookId: webhook.id as string };

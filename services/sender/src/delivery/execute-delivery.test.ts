@@ -52,6 +52,8 @@ const onlineWebhook: WebhookState = {
   events: new Set(['Case.Updated']),
   status: 'online',
   deleted: false,
+  promoted: false,
+  retryState: 'normal',
   secret: SECRET,
 };
 
@@ -82,8 +84,10 @@ function setUp(
     callState?: CallState;
     limiter?: EndpointLimiter;
     databaseError?: Error;
+    parkError?: Error;
   } = {},
 ) {
+  const parked: DeliveryMessage[] = [];
   const posts: Array<{ url: string; headers: Record<string, string>; body: Buffer }> = [];
   const published: OutgoingMessage[][] = [];
   const remembered: Array<[string, CallState]> = [];
@@ -106,6 +110,12 @@ function setUp(
       read: async () => {
         if (options.databaseError) throw options.databaseError;
         return options.callState;
+      },
+    },
+    parkedRetries: {
+      park: async (delivery) => {
+        if (options.parkError) throw options.parkError;
+        parked.push(delivery);
       },
     },
     client,
@@ -131,7 +141,7 @@ function setUp(
     (await metrics.attempts.get()).values.find(
       (value) => value.labels.type === labels.type && value.labels.outcome === labels.outcome && value.labels.failure_kind === labels.failure_kind,
     )?.value ?? 0;
-  return { dependencies, posts, published, remembered, outcomes, retries, metrics, attemptCount };
+  return { dependencies, posts, published, remembered, outcomes, retries, metrics, attemptCount, parked };
 }
 
 function decoded<T>(schema: Parameters<typeof decodeMessage<T>>[0], message: OutgoingMessage): T {
@@ -292,6 +302,51 @@ describe('executeDelivery', () => {
     await executeDelivery(setup.dependencies, aDelivery(), undefined);
     expect(setup.posts[0]?.headers['dotfile-old-signature']).toMatch(/^[0-9a-f]{64}$/);
     expect(setup.outcomes()[0]?.request.headers).toMatchObject({ 'dotfile-signature': '<masked>', 'dotfile-old-signature': '<masked>' });
+  });
+
+  describe('a promoted webhook whose retries are paused', () => {
+    const paused: WebhookState = { ...onlineWebhook, promoted: true, retryState: 'paused' };
+    const retry = () => aDelivery({ type: 'automatic_retry', retry_count: 2, first_attempt_at: '2026-11-25T11:00:00.000Z' });
+
+    it('parks an automatic retry instead of sending it, and its outcome says it is paused (not final)', async () => {
+      const setup = setUp({ webhook: paused, callState: { succeeded: false, retryCount: 1 } });
+      const delivery = retry();
+      expect(await executeDelivery(setup.dependencies, delivery, undefined)).toEqual({ kind: 'parked' });
+      expect(setup.posts).toEqual([]);
+      expect(setup.parked).toEqual([delivery]);
+      expect(setup.retries()).toEqual([]);
+      expect(setup.outcomes()).toEqual([
+        expect.objectContaining({ result: 'not_sent', not_sent_reason: 'retries_paused', error: 'not sent: retries_paused', final: false, next_retry_at: null, retry_count: 2 }),
+      ]);
+      expect((await setup.metrics.retriesParked.get()).values[0]?.value).toBe(1);
+    });
+
+    it('parks while resuming too: new retries queue behind the parked ones', async () => {
+      const setup = setUp({ webhook: { ...paused, retryState: 'resuming' } });
+      expect(await executeDelivery(setup.dependencies, retry(), undefined)).toEqual({ kind: 'parked' });
+      expect(setup.posts).toEqual([]);
+    });
+
+    it('sends first calls and manual retries, and a retry released from the parked ones', async () => {
+      const setup = setUp({ webhook: paused });
+      expect(await executeDelivery(setup.dependencies, aDelivery(), undefined)).toEqual({ kind: 'done', succeeded: true });
+      await executeDelivery(setup.dependencies, aDelivery({ type: 'manual_retry', retry_count: 1, first_attempt_at: '2026-11-25T11:00:00.000Z' }), undefined);
+      expect(await executeDelivery(setup.dependencies, retry(), undefined, 0, { released: true })).toEqual({ kind: 'done', succeeded: true });
+      expect(setup.posts).toHaveLength(3);
+      expect(setup.parked).toEqual([]);
+    });
+
+    it('parks nothing for a webhook that is not promoted (a stale state is ignored)', async () => {
+      const setup = setUp({ webhook: { ...paused, promoted: false } });
+      expect(await executeDelivery(setup.dependencies, retry(), undefined)).toEqual({ kind: 'done', succeeded: true });
+      expect(setup.parked).toEqual([]);
+    });
+
+    it('publishes nothing when the retry cannot be parked: the message waits and is tried again', async () => {
+      const setup = setUp({ webhook: paused, parkError: new Error('connection terminated') });
+      expect(await executeDelivery(setup.dependencies, retry(), undefined)).toMatchObject({ kind: 'retry_later', reason: 'database' });
+      expect(setup.published).toEqual([]);
+    });
   });
 
   it.each([

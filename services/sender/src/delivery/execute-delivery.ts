@@ -28,6 +28,7 @@ import type { SenderMetrics } from '../metrics';
 import { nextAutomaticRetry, tierLabel } from '../retry-schedule';
 import { placeRetry, tierDelaysMs } from '../retry-scheduler/placement';
 import type { CallStateReader } from './call-state';
+import type { ParkedRetryDal } from '../paused-retries/parked-retry-dal';
 import { retryAfterUntil, type CallSignal } from './adaptive-limit';
 import type { EndpointLimiter } from './endpoint-limiter';
 import { deferForOverload } from './overload-deferral';
@@ -38,6 +39,8 @@ export interface DeliveryDependencies {
   webhookOf: (webhookId: string) => WebhookState | undefined;
   refreshWebhooks: () => Promise<void>;
   callState: CallStateReader;
+  /** Where a paused retry is kept until released (docs/webhooks.md "Promoted webhooks"). */
+  parkedRetries: Pick<ParkedRetryDal, 'park'>;
   client: WebhookClient;
   limiter: EndpointLimiter;
   publisher: BatchingPublisher;
@@ -91,6 +94,11 @@ function notSent(dependencies: DeliveryDependencies, delivery: DeliveryMessage, 
 /** Whether this attempt goes out, and with which webhook state. */
 type Decision = { kind: 'send'; webhook: WebhookState & { secret: string } } | { kind: 'not_sent'; reason: NotSentReason; endpoint: string };
 
+export interface AttemptOptions {
+  /** A parked retry taken out of the pause (the probe, or the release after one succeeded): it is sent, not parked again. */
+  released?: boolean;
+}
+
 /**
  * May this attempt go out? The event type must still be in the catalog; then the rule the
  * API applies too (attempt-policy.ts in @hookstream/messages): the webhook exists and is
@@ -100,7 +108,7 @@ type Decision = { kind: 'send'; webhook: WebhookState & { secret: string } } | {
  * throws an InfrastructureError: the attempt waits, it is never decided without the state
  * it needs.
  */
-async function decideAttempt(dependencies: DeliveryDependencies, delivery: DeliveryMessage): Promise<Decision> {
+async function decideAttempt(dependencies: DeliveryDependencies, delivery: DeliveryMessage, options: AttemptOptions): Promise<Decision> {
   let webhook = dependencies.webhookOf(delivery.webhook_id);
   if (!webhook) {
     // Created a moment ago and not in the view yet: look once more before giving up.
@@ -110,9 +118,11 @@ async function decideAttempt(dependencies: DeliveryDependencies, delivery: Deliv
   const endpoint = webhook?.url ?? '';
   // A type removed from the catalog since the event was routed cannot be built into a payload.
   if (!isEventType(delivery.domain_event.type)) return { kind: 'not_sent', reason: 'unknown_event_type', endpoint };
-  const facts = webhook?.secret ? { status: webhook.status, deleted: webhook.deleted } : undefined;
+  const facts = webhook?.secret
+    ? { status: webhook.status, deleted: webhook.deleted, retriesPaused: webhook.promoted && webhook.retryState !== 'normal' }
+    : undefined;
   const call = attemptNeedsCallState(delivery.type, facts) ? await fromDatabase(() => dependencies.callState.read(delivery.event_id)) : undefined;
-  const verdict = mayAttemptGoOut({ type: delivery.type, retryCount: delivery.retry_count }, facts, call);
+  const verdict = mayAttemptGoOut({ type: delivery.type, retryCount: delivery.retry_count, released: options.released === true }, facts, call);
   if (!verdict.send) return { kind: 'not_sent', reason: verdict.reason, endpoint };
   return { kind: 'send', webhook: webhook as WebhookState & { secret: string } };
 }
@@ -131,21 +141,28 @@ export async function executeDelivery(
   traceparent: string | undefined,
   /** The size of the call's message: what it holds of its endpoint's share. */
   bytes = 0,
+  options: AttemptOptions = {},
 ): Promise<DeliveryResult> {
   const now = dependencies.now ?? systemNow;
   let decision: Decision;
   try {
-    decision = await decideAttempt(dependencies, delivery);
+    decision = await decideAttempt(dependencies, delivery, options);
+    // Paused: kept in the database before its outcome, and both before the offset commit.
+    if (decision.kind === 'not_sent' && decision.reason === 'retries_paused') await fromDatabase(() => dependencies.parkedRetries.park(delivery));
   } catch (error) {
     if (error instanceof InfrastructureError) return { kind: 'retry_later', reason: error.reason, error: error.cause };
     throw error;
   }
   if (decision.kind === 'not_sent') {
     await notSent(dependencies, delivery, decision.reason, decision.endpoint, now());
+    if (decision.reason === 'retries_paused') {
+      dependencies.metrics.retriesParked.inc();
+      return { kind: 'parked' };
+    }
     return { kind: 'gave_up', reason: decision.reason };
   }
-  await attemptAndPublish(dependencies, delivery, decision.webhook, traceparent, bytes);
-  return DONE;
+  const succeeded = await attemptAndPublish(dependencies, delivery, decision.webhook, traceparent, bytes);
+  return succeeded === undefined ? DONE : { kind: 'done', succeeded };
 }
 
 async function attemptAndPublish(
@@ -154,7 +171,7 @@ async function attemptAndPublish(
   webhook: WebhookState & { secret: string },
   traceparent: string | undefined,
   bytes: number,
-): Promise<void> {
+): Promise<boolean | undefined> {
   const { metrics } = dependencies;
   const now = dependencies.now ?? systemNow;
   const endpoint = webhook.url;
@@ -175,7 +192,8 @@ async function attemptAndPublish(
     span.end();
     const pausedUntil = releaseSlot === 'retry_after' ? dependencies.limiter.pausedUntil(origin) : undefined;
     const delayMs = pausedUntil === undefined ? undefined : Math.max(0, pausedUntil - Date.now());
-    return deferForOverload(dependencies, delivery, releaseSlot, delayMs);
+    await deferForOverload(dependencies, delivery, releaseSlot, delayMs);
+    return undefined;
   }
   let http: HttpAttemptResult;
   let requestHeaders: Record<string, string> = {};
@@ -223,7 +241,8 @@ async function attemptAndPublish(
       'attempt failed',
     );
   }
-  return publishOutcome(dependencies, delivery, { result: outcome, endpoint, attemptedAt, http, requestHeaders, requestBody });
+  await publishOutcome(dependencies, delivery, { result: outcome, endpoint, attemptedAt, http, requestHeaders, requestBody });
+  return http.succeeded;
 }
 
 /** What an attempt tells of its origin's capacity (see AdaptiveLimit). */
@@ -296,7 +315,8 @@ async function publishOutcome(dependencies: DeliveryDependencies, delivery: Deli
     attempted_at: attemptedAt,
     first_attempt_at: firstAttemptAtText,
     next_retry_at: nextRetryAt,
-    final: nextRetryAt === null,
+    // A parked retry is still to be sent: no time yet, but not the end of the call.
+    final: nextRetryAt === null && attempt.reason !== 'retries_paused',
     case_id: entityIds.case_id,
     individual_id: entityIds.individual_id,
     company_id: entityIds.company_id,

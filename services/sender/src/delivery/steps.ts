@@ -7,7 +7,8 @@ import { decodeMessage, deliveryMessageSchema, type DeliveryMessage, type NotSen
  * 1. `parseDelivery`: the message read from Kafka is a delivery message, or it is dropped
  *    (counted, with its reason; there is nothing to publish an outcome for);
  * 2. the attempt (executeDelivery): `done` when the attempt's outcome is durable,
- *    `gave_up` when an outcome saying why nothing was sent is durable, `retry_later` when
+ *    `gave_up` when an outcome saying why nothing was sent is durable, `parked` when a paused
+ *    retry is kept in the database (and its outcome says so), `retry_later` when
  *    something the sender depends on (the database) failed: the same message is tried
  *    again after a backoff, and its offset is never committed meanwhile.
  *
@@ -22,8 +23,11 @@ export type DropReason = 'undecodable';
 export type InfrastructureReason = 'database' | 'unexpected';
 
 export type DeliveryResult =
-  | { kind: 'done' }
+  /** `succeeded`: what the attempt's answer was, when one was made (a probe of paused retries reads it). */
+  | { kind: 'done'; succeeded?: boolean }
   | { kind: 'gave_up'; reason: NotSentReason }
+  /** An automatic retry of a promoted webhook whose retries are paused: durably parked, its outcome published. */
+  | { kind: 'parked' }
   | { kind: 'retry_later'; reason: InfrastructureReason; error: unknown };
 
 export const DONE: DeliveryResult = { kind: 'done' };
