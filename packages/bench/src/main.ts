@@ -18,6 +18,7 @@ import { startReceiverProcess } from './receiver/receiver-handle';
 import { renderResults } from './report/print';
 import type { BenchResults } from './report/results';
 import { checkTargets } from './report/targets';
+import { writeRetryBacklog } from './load/retry-backlog';
 import { measureFixedRateLatency } from './scenarios/fixed-rate-latency';
 import { measureBrokerRate, measureReceiverRate } from './scenarios/reference-rates';
 import { measureRetriesAndOffline } from './scenarios/retries-and-offline';
@@ -78,6 +79,7 @@ async function main(): Promise<number> {
       offlineThreshold: config.BENCH_OFFLINE_THRESHOLD,
       services: 'router, sender, health with their default settings (3 partitions per topic)',
       cpuProfile: config.BENCH_CPU_PROFILE,
+      serviceEnv: config.BENCH_SERVICE_ENV,
     },
     throughput: [],
     targets: [],
@@ -119,7 +121,7 @@ async function main(): Promise<number> {
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
     await producer.connect();
     cleanups.push(() => producer.disconnect());
-    const context: BenchContext = { infrastructure, receiver, kafka, admin, log, showServiceOutput: config.BENCH_SERVICE_OUTPUT };
+    const context: BenchContext = { infrastructure, receiver, kafka, admin, log, showServiceOutput: config.BENCH_SERVICE_OUTPUT, serviceEnv: config.BENCH_SERVICE_ENV };
     const sizeBytes = config.BENCH_PAYLOAD_BYTES;
     const scenarios = new Set(config.BENCH_SCENARIOS);
 
@@ -253,6 +255,70 @@ async function main(): Promise<number> {
         log(`isolation: a service's produce requests exceeded the broker's 1 MiB message limit; measuring both runs again with max.message.bytes = 16 MiB`);
         (results.workaround ??= {}).isolation = await pair('-16mib', LARGE_MESSAGES);
       }
+    }
+
+    const healthyOnly = Array.from({ length: 9 }, () => 'ok' as const);
+    const isolationShared = {
+      workspaces: config.BENCH_WORKSPACES,
+      healthyDeliveriesPerSecond: config.BENCH_LATENCY_RATE,
+      warmupMs: config.BENCH_LATENCY_WARMUP,
+      measureMs: config.BENCH_ISOLATION_DURATION,
+      sliceMs: 10_000,
+      sizeBytes,
+      producer,
+    };
+    if (scenarios.has('isolation50')) {
+      // The isolation baseline's 108 healthy webhooks plus 50 that never answer: more dead
+      // calls than the sender's in-flight pool holds, so any slot a dead call keeps shows.
+      if (!results.isolation?.baseline) {
+        const baseline = await attempt('isolation-baseline', () =>
+          measureFixedRateLatency(context, { ...isolationShared, label: 'isolation-baseline', webhooks: healthyOnly }),
+        );
+        if (baseline) results.isolation = { ...results.isolation, baseline };
+      }
+      const dead50 = await attempt('isolation-dead50', () =>
+        measureFixedRateLatency(context, {
+          ...isolationShared,
+          label: 'isolation-dead50',
+          webhooks: healthyOnly,
+          extraDeadEndpoints: config.BENCH_DEAD_ENDPOINTS,
+          perServiceEnv: config.BENCH_CPU_PROFILE ? profiledServices('isolation-dead50') : undefined,
+        }),
+      );
+      if (dead50) results.isolation = { ...results.isolation, dead50 };
+    }
+
+    if (scenarios.has('backlog')) {
+      // The latency run again, with retries waiting in the first tier, due after the run.
+      const count = config.BENCH_BACKLOG_RETRIES;
+      const backlog = await attempt('backlog', () =>
+        measureFixedRateLatency(context, {
+          label: 'latency-fo1-backlog',
+          webhooks: ['ok'],
+          workspaces: config.BENCH_WORKSPACES,
+          healthyDeliveriesPerSecond: config.BENCH_LATENCY_RATE,
+          warmupMs: config.BENCH_LATENCY_WARMUP,
+          measureMs: config.BENCH_LATENCY_DURATION,
+          sliceMs: 10_000,
+          sizeBytes,
+          producer,
+          perServiceEnv: config.BENCH_CPU_PROFILE ? profiledServices('latency-fo1-backlog') : undefined,
+          prepare: async (stack) => {
+            const started = Date.now();
+            await writeRetryBacklog({
+              producer,
+              topic: stack.topics.webhookRetry1h,
+              webhooks: stack.workspaces.flatMap((workspace) => workspace.webhooks.map((webhook) => ({ workspace, webhookId: webhook.id }))),
+              run: 'latency-fo1-backlog',
+              count,
+              dueInMs: 3_600_000,
+              sizeBytes,
+            });
+            log(`backlog: ${count.toLocaleString('en-US')} retries written to the first tier in ${((Date.now() - started) / 1_000).toFixed(1)} s`);
+          },
+        }),
+      );
+      if (backlog) results.backlog = { ...backlog, waitingRetries: count };
     }
 
     if (scenarios.has('retries')) {
