@@ -75,6 +75,12 @@ export const configShape = {
    * (Kafka's linger.ms). Calls do not wait on it; offset commits and the call log do.
    */
   SENDER_OUTCOME_LINGER: durationMs('20ms'),
+  /**
+   * The most one fetch brings, all partitions together (a partition at most 1 MiB), for
+   * first calls and for each retry tier: the fetch's buffer lives until its batch is
+   * dispatched. SENDER_MAX_IN_FLIGHT(_BYTES) bound what is held after that.
+   */
+  SENDER_FETCH_MAX_BYTES: positiveInt(1024 * 1024),
   SENDER_CONSUMER_GROUP: z.string().min(1).default('hookstream-sender'),
   SENDER_RETRY_CONSUMER_GROUP: z.string().min(1).default('hookstream-sender-retries'),
   HOOKSTREAM_VERSION: z.string().default('0.1.0'),
