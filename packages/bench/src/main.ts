@@ -17,7 +17,7 @@ import { summarizeProfiles } from './measure/cpu-profile';
 import { startReceiverProcess } from './receiver/receiver-handle';
 import { renderResults } from './report/print';
 import type { BenchResults } from './report/results';
-import { checkTargets } from './report/targets';
+import { checkMoreTargets, checkTargets } from './report/targets';
 import { writeRetryBacklog } from './load/retry-backlog';
 import { measureFixedRateLatency } from './scenarios/fixed-rate-latency';
 import { measureBrokerRate, measureReceiverRate } from './scenarios/reference-rates';
@@ -354,6 +354,42 @@ async function main(): Promise<number> {
     isolationBaselineP99Ms: results.isolation?.baseline?.latency.p99,
     isolationDeadP99Ms: results.isolation?.dead?.latency.p99,
   });
+  const fanOut10 = results.throughput.find((run) => run.fanOut === 10 && !run.topicSettings);
+  const pipelineRuns = [
+    ...results.throughput,
+    ...(results.latency ? [results.latency] : []),
+    ...(results.isolation?.baseline ? [results.isolation.baseline] : []),
+    ...(results.isolation?.dead ? [results.isolation.dead] : []),
+    ...(results.isolation?.dead50 ? [results.isolation.dead50] : []),
+    ...(results.backlog ? [results.backlog] : []),
+  ];
+  let maxServiceRss: { bytes: number; where: string } | undefined;
+  for (const run of pipelineRuns) {
+    for (const name of ['router', 'sender', 'health']) {
+      const bytes = run.usage[name]?.maxRssBytes ?? 0;
+      if (bytes > (maxServiceRss?.bytes ?? 0)) maxServiceRss = { bytes, where: `${name}, ${run.label}` };
+    }
+  }
+  const saturationCpu = results.throughput.map((run) => run.cpuPerDeliveryMs).filter((value): value is number => value !== undefined);
+  results.targets.push(
+    ...checkMoreTargets({
+      fanOut1DeliveriesPerSecond: fanOut1?.deliveriesPerSecond,
+      receiverAlonePerSecond: results.reference?.receiver?.requestsPerSecond,
+      fanOut10DeliveriesPerSecond: fanOut10?.deliveriesPerSecond,
+      fanOut10Sustained: fanOut10?.sustained,
+      cpuPerDeliveryAtFixedRateMs: results.latency?.cpuPerDeliveryMs,
+      cpuPerDeliveryAtSaturationMs: saturationCpu.length > 0 ? Math.max(...saturationCpu) : undefined,
+      p999AtFixedRateMs: results.latency?.latency.p999,
+      isolationBaselineP99Ms: results.isolation?.baseline?.latency.p99,
+      deadEndpointsP99Ms: results.isolation?.dead50?.latency.p99,
+      deadEndpointsHealthyFailures: results.isolation?.dead50?.healthyFailures,
+      maxServiceRss,
+      latencyP99Ms: results.latency?.latency.p99,
+      backlogP99Ms: results.backlog?.latency.p99,
+      latencySenderRssBytes: results.latency?.usage.sender?.maxRssBytes,
+      backlogSenderRssBytes: results.backlog?.usage.sender?.maxRssBytes,
+    }),
+  );
   // The same targets with the message-size workaround, when it was needed.
   const workaroundThroughput = results.throughput.find((run) => run.fanOut === 1 && run.topicSettings);
   if (workaroundThroughput || results.workaround) {
