@@ -353,6 +353,7 @@ async function main(): Promise<number> {
     fixedRateUndelivered: results.latency?.delivered.missing,
     isolationBaselineP99Ms: results.isolation?.baseline?.latency.p99,
     isolationDeadP99Ms: results.isolation?.dead?.latency.p99,
+    isolationBaselineUndelivered: results.isolation?.baseline?.delivered.missing,
   });
   const fanOut10 = results.throughput.find((run) => run.fanOut === 10 && !run.topicSettings);
   const pipelineRuns = [
@@ -383,6 +384,8 @@ async function main(): Promise<number> {
       isolationBaselineP99Ms: results.isolation?.baseline?.latency.p99,
       deadEndpointsP99Ms: results.isolation?.dead50?.latency.p99,
       deadEndpointsHealthyFailures: results.isolation?.dead50?.healthyFailures,
+      isolationBaselineUndelivered: results.isolation?.baseline?.delivered.missing,
+      latencyUndelivered: results.latency?.delivered.missing,
       maxServiceRss,
       latencyP99Ms: results.latency?.latency.p99,
       backlogP99Ms: results.backlog?.latency.p99,

@@ -84,6 +84,14 @@ describe('checkMoreTargets', () => {
     expect(checks[7]?.verdict).toBe('FAIL');
   });
 
+  it('gives no verdict on a ratio whose reference run fell behind', () => {
+    const checks = checkMoreTargets({ ...morePassing, isolationBaselineUndelivered: 17_977, latencyUndelivered: 10_108 });
+    expect(checks[5]?.verdict).toBe('n/a');
+    expect(checks[5]?.figure).toContain('fell behind');
+    expect(checks[7]?.verdict).toBe('n/a');
+    expect(checkTargets({ ...passing, isolationBaselineUndelivered: 1 })[2]?.verdict).toBe('n/a');
+  });
+
   it('says n/a for what was not measured', () => {
     const none = Object.fromEntries(Object.keys(morePassing).map((key) => [key, undefined])) as unknown as Parameters<typeof checkMoreTargets>[0];
     expect(checkMoreTargets(none).every((check) => check.verdict === 'n/a')).toBe(true);
