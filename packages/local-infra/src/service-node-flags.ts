@@ -5,8 +5,8 @@
  *
  * `--max-semi-space-size`: V8 sizes the young generation by the allocation rate, and on
  * a machine with a few GiB free it grows each service's to 64 MiB per semi-space (128 MiB
- * resident, most of every service's heap) under load. At 8 MiB the services allocate as
- * fast; objects that die young still die there (docs/benchmarks.md, "Second round").
+ * resident, most of every service's heap) under load. At 8 MiB their CPU per delivery
+ * did not change measurably (docs/benchmarks.md "Where the memory was").
  */
 export const SERVICE_NODE_FLAGS: readonly string[] = ['--max-semi-space-size=8'];
 
