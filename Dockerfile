@@ -19,7 +19,10 @@ RUN npm prune --omit=dev --no-audit --no-fund --loglevel=error
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \
     # The metrics/health port of every container (Prometheus scrapes <service>:9464).
-    METRICS_PORT=9464
+    METRICS_PORT=9464 \
+    # A young generation of at most 8 MiB per semi-space: V8 would grow it to 64 MiB
+    # (SERVICE_NODE_FLAGS in packages/local-infra; docs/operations.md "Memory").
+    NODE_OPTIONS=--max-semi-space-size=8
 WORKDIR /app
 COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules

@@ -1,6 +1,6 @@
 import { booleanFlag, commaList, durationMs, positiveInt, z } from '@hookstream/config';
 
-export const SCENARIOS = ['reference', 'throughput', 'latency', 'isolation', 'retries'] as const;
+export const SCENARIOS = ['reference', 'throughput', 'latency', 'isolation', 'isolation50', 'backlog', 'retries'] as const;
 
 /**
  * The bench's knobs (all optional). The defaults are the figures of docs/benchmarks.md;
@@ -28,11 +28,32 @@ export const configShape = {
   /** Longer than the sender's 30 s WEBHOOK_TIMEOUT, so dead endpoints reach a steady state. */
   BENCH_ISOLATION_DURATION: durationMs('45s'),
   BENCH_LATENCY_RATE: positiveInt(1_000),
+  /** The `isolation50` run: never-answering endpoints added among the isolation baseline's healthy ones. */
+  BENCH_DEAD_ENDPOINTS: positiveInt(50),
+  /** The `backlog` run: automatic retries waiting in the first tier (due in an hour) during the latency run. */
+  BENCH_BACKLOG_RETRIES: positiveInt(100_000),
   BENCH_THROUGHPUT_FANOUTS: commaList('1,10').pipe(z.array(z.string().regex(/^[1-9]\d*$/, 'expected a fan-out such as 1 or 10').transform(Number))),
   BENCH_RETRY_SCHEDULE: z.string().default('1s,2s,3s,4s'),
   BENCH_OFFLINE_THRESHOLD: positiveInt(50),
   /** Profile router, sender and health (`--cpu-prof`) in the fan-out 1 throughput run, the latency run and the isolation run with dead endpoints. */
   BENCH_CPU_PROFILE: booleanFlag(false),
+  /**
+   * Extra environment for router, sender and health in every scenario, `NAME=value` pairs
+   * separated by `;` (e.g. `SENDER_MAX_IN_FLIGHT=2000;NODE_OPTIONS=--max-semi-space-size=4`):
+   * to measure a setting before making it a default. Reported runs leave it empty.
+   */
+  BENCH_SERVICE_ENV: z
+    .string()
+    .default('')
+    .transform((text) =>
+      Object.fromEntries(
+        text
+          .split(';')
+          .map((pair) => pair.trim())
+          .filter((pair) => pair.length > 0)
+          .map((pair) => [pair.slice(0, pair.indexOf('=')), pair.slice(pair.indexOf('=') + 1)]),
+      ),
+    ),
   /** Print the services' own warnings and errors after each scenario. */
   BENCH_SERVICE_OUTPUT: booleanFlag(false),
 };

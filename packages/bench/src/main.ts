@@ -17,7 +17,8 @@ import { summarizeProfiles } from './measure/cpu-profile';
 import { startReceiverProcess } from './receiver/receiver-handle';
 import { renderResults } from './report/print';
 import type { BenchResults } from './report/results';
-import { checkTargets } from './report/targets';
+import { checkMoreTargets, checkTargets } from './report/targets';
+import { writeRetryBacklog } from './load/retry-backlog';
 import { measureFixedRateLatency } from './scenarios/fixed-rate-latency';
 import { measureBrokerRate, measureReceiverRate } from './scenarios/reference-rates';
 import { measureRetriesAndOffline } from './scenarios/retries-and-offline';
@@ -78,6 +79,7 @@ async function main(): Promise<number> {
       offlineThreshold: config.BENCH_OFFLINE_THRESHOLD,
       services: 'router, sender, health with their default settings (3 partitions per topic)',
       cpuProfile: config.BENCH_CPU_PROFILE,
+      serviceEnv: config.BENCH_SERVICE_ENV,
     },
     throughput: [],
     targets: [],
@@ -119,7 +121,7 @@ async function main(): Promise<number> {
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
     await producer.connect();
     cleanups.push(() => producer.disconnect());
-    const context: BenchContext = { infrastructure, receiver, kafka, admin, log, showServiceOutput: config.BENCH_SERVICE_OUTPUT };
+    const context: BenchContext = { infrastructure, receiver, kafka, admin, log, showServiceOutput: config.BENCH_SERVICE_OUTPUT, serviceEnv: config.BENCH_SERVICE_ENV };
     const sizeBytes = config.BENCH_PAYLOAD_BYTES;
     const scenarios = new Set(config.BENCH_SCENARIOS);
 
@@ -255,6 +257,70 @@ async function main(): Promise<number> {
       }
     }
 
+    const healthyOnly = Array.from({ length: 9 }, () => 'ok' as const);
+    const isolationShared = {
+      workspaces: config.BENCH_WORKSPACES,
+      healthyDeliveriesPerSecond: config.BENCH_LATENCY_RATE,
+      warmupMs: config.BENCH_LATENCY_WARMUP,
+      measureMs: config.BENCH_ISOLATION_DURATION,
+      sliceMs: 10_000,
+      sizeBytes,
+      producer,
+    };
+    if (scenarios.has('isolation50')) {
+      // The isolation baseline's 108 healthy webhooks plus 50 that never answer: more dead
+      // calls than the sender's in-flight pool holds, so any slot a dead call keeps shows.
+      if (!results.isolation?.baseline) {
+        const baseline = await attempt('isolation-baseline', () =>
+          measureFixedRateLatency(context, { ...isolationShared, label: 'isolation-baseline', webhooks: healthyOnly }),
+        );
+        if (baseline) results.isolation = { ...results.isolation, baseline };
+      }
+      const dead50 = await attempt('isolation-dead50', () =>
+        measureFixedRateLatency(context, {
+          ...isolationShared,
+          label: 'isolation-dead50',
+          webhooks: healthyOnly,
+          extraDeadEndpoints: config.BENCH_DEAD_ENDPOINTS,
+          perServiceEnv: config.BENCH_CPU_PROFILE ? profiledServices('isolation-dead50') : undefined,
+        }),
+      );
+      if (dead50) results.isolation = { ...results.isolation, dead50 };
+    }
+
+    if (scenarios.has('backlog')) {
+      // The latency run again, with retries waiting in the first tier, due after the run.
+      const count = config.BENCH_BACKLOG_RETRIES;
+      const backlog = await attempt('backlog', () =>
+        measureFixedRateLatency(context, {
+          label: 'latency-fo1-backlog',
+          webhooks: ['ok'],
+          workspaces: config.BENCH_WORKSPACES,
+          healthyDeliveriesPerSecond: config.BENCH_LATENCY_RATE,
+          warmupMs: config.BENCH_LATENCY_WARMUP,
+          measureMs: config.BENCH_LATENCY_DURATION,
+          sliceMs: 10_000,
+          sizeBytes,
+          producer,
+          perServiceEnv: config.BENCH_CPU_PROFILE ? profiledServices('latency-fo1-backlog') : undefined,
+          prepare: async (stack) => {
+            const started = Date.now();
+            await writeRetryBacklog({
+              producer,
+              topic: stack.topics.webhookRetry1h,
+              webhooks: stack.workspaces.flatMap((workspace) => workspace.webhooks.map((webhook) => ({ workspace, webhookId: webhook.id }))),
+              run: 'latency-fo1-backlog',
+              count,
+              dueInMs: 3_600_000,
+              sizeBytes,
+            });
+            log(`backlog: ${count.toLocaleString('en-US')} retries written to the first tier in ${((Date.now() - started) / 1_000).toFixed(1)} s`);
+          },
+        }),
+      );
+      if (backlog) results.backlog = { ...backlog, waitingRetries: count };
+    }
+
     if (scenarios.has('retries')) {
       const figures = await attempt('retries and offline', () =>
         measureRetriesAndOffline(context, {
@@ -287,7 +353,46 @@ async function main(): Promise<number> {
     fixedRateUndelivered: results.latency?.delivered.missing,
     isolationBaselineP99Ms: results.isolation?.baseline?.latency.p99,
     isolationDeadP99Ms: results.isolation?.dead?.latency.p99,
+    isolationBaselineUndelivered: results.isolation?.baseline?.delivered.missing,
   });
+  const fanOut10 = results.throughput.find((run) => run.fanOut === 10 && !run.topicSettings);
+  const pipelineRuns = [
+    ...results.throughput,
+    ...(results.latency ? [results.latency] : []),
+    ...(results.isolation?.baseline ? [results.isolation.baseline] : []),
+    ...(results.isolation?.dead ? [results.isolation.dead] : []),
+    ...(results.isolation?.dead50 ? [results.isolation.dead50] : []),
+    ...(results.backlog ? [results.backlog] : []),
+  ];
+  let maxServiceRss: { bytes: number; where: string } | undefined;
+  for (const run of pipelineRuns) {
+    for (const name of ['router', 'sender', 'health']) {
+      const bytes = run.usage[name]?.maxRssBytes ?? 0;
+      if (bytes > (maxServiceRss?.bytes ?? 0)) maxServiceRss = { bytes, where: `${name}, ${run.label}` };
+    }
+  }
+  const saturationCpu = results.throughput.map((run) => run.cpuPerDeliveryMs).filter((value): value is number => value !== undefined);
+  results.targets.push(
+    ...checkMoreTargets({
+      fanOut1DeliveriesPerSecond: fanOut1?.deliveriesPerSecond,
+      receiverAlonePerSecond: results.reference?.receiver?.requestsPerSecond,
+      fanOut10DeliveriesPerSecond: fanOut10?.deliveriesPerSecond,
+      fanOut10Sustained: fanOut10?.sustained,
+      cpuPerDeliveryAtFixedRateMs: results.latency?.cpuPerDeliveryMs,
+      cpuPerDeliveryAtSaturationMs: saturationCpu.length > 0 ? Math.max(...saturationCpu) : undefined,
+      p999AtFixedRateMs: results.latency?.latency.p999,
+      isolationBaselineP99Ms: results.isolation?.baseline?.latency.p99,
+      deadEndpointsP99Ms: results.isolation?.dead50?.latency.p99,
+      deadEndpointsHealthyFailures: results.isolation?.dead50?.healthyFailures,
+      isolationBaselineUndelivered: results.isolation?.baseline?.delivered.missing,
+      latencyUndelivered: results.latency?.delivered.missing,
+      maxServiceRss,
+      latencyP99Ms: results.latency?.latency.p99,
+      backlogP99Ms: results.backlog?.latency.p99,
+      latencySenderRssBytes: results.latency?.usage.sender?.maxRssBytes,
+      backlogSenderRssBytes: results.backlog?.usage.sender?.maxRssBytes,
+    }),
+  );
   // The same targets with the message-size workaround, when it was needed.
   const workaroundThroughput = results.throughput.find((run) => run.fanOut === 1 && run.topicSettings);
   if (workaroundThroughput || results.workaround) {

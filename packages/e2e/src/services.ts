@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { anyFreePort, findRepoRoot } from '@hookstream/local-infra';
+import { anyFreePort, findRepoRoot, serviceNodeOptions } from '@hookstream/local-infra';
 
 export type ServiceName = 'api' | 'router' | 'sender' | 'health';
 
@@ -23,7 +23,14 @@ export async function startService(name: ServiceName, env: Record<string, string
   const repoRoot = findRepoRoot();
   const metricsPort = await anyFreePort();
   const child = spawn(process.execPath, [path.join(repoRoot, 'services', name, 'dist', 'main.js')], {
-    env: { ...process.env, LOG_LEVEL: 'warn', OTEL_SDK_DISABLED: 'true', ...env, METRICS_PORT: String(metricsPort) },
+    env: {
+      ...process.env,
+      LOG_LEVEL: 'warn',
+      OTEL_SDK_DISABLED: 'true',
+      ...env,
+      NODE_OPTIONS: serviceNodeOptions(env.NODE_OPTIONS ?? process.env.NODE_OPTIONS),
+      METRICS_PORT: String(metricsPort),
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const output: string[] = [];

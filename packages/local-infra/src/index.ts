@@ -11,6 +11,7 @@ export {
 export { anyFreePort, firstFreePort, isPortFree } from './ports';
 export { runCommand, runCommandOrThrow, terminateProcess, isProcessAlive, sleep, waitUntil } from './processes';
 export { findRepoRoot } from './repo-root';
+export { SERVICE_NODE_FLAGS, serviceNodeOptions } from './service-node-flags';
 export {
   startLocalSchemaRegistry,
   restartLocalSchemaRegistry,

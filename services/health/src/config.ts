@@ -26,6 +26,11 @@ export const configShape = {
    */
   HEALTH_FETCH_MIN_BYTES: positiveInt(1024 * 1024),
   HEALTH_FETCH_MAX_WAIT: durationMs('250ms'),
+  /**
+   * The most one fetch brings, all partitions together (a partition at most 1 MiB): what
+   * a batch of outcomes can hold in memory at once, decoded. 2 MiB is about 700 outcomes.
+   */
+  HEALTH_FETCH_MAX_BYTES: positiveInt(2 * 1024 * 1024),
 };
 
 export type HealthConfig = ReturnType<typeof loadConfig<typeof configShape>>;

@@ -18,8 +18,8 @@ export interface HealthSettings {
   partitionsConcurrency: number;
   /** After a crash, a restarted instance resumes a dead member's partitions once this has passed. */
   consumerSessionTimeoutMs?: number;
-  /** `HEALTH_FETCH_MIN_BYTES` / `HEALTH_FETCH_MAX_WAIT`: how long a fetch gathers outcomes. */
-  fetch?: { minBytes: number; maxWaitTimeInMs: number };
+  /** `HEALTH_FETCH_*`: how long a fetch gathers outcomes, and the most it brings. */
+  fetch?: { minBytes: number; maxWaitTimeInMs: number; maxBytes?: number; maxBytesPerPartition?: number };
   /** `KAFKA_COMPRESSION` of the lifecycle messages. */
   compression?: CompressionTypes;
   offlineThreshold: number;
@@ -67,9 +67,10 @@ export function createHealthService(dependencies: {
     sessionTimeout: settings.consumerSessionTimeoutMs ?? 30_000,
     heartbeatInterval: Math.max(500, Math.floor((settings.consumerSessionTimeoutMs ?? 30_000) / 10)),
     // Outcomes carry request and response bodies (a few KiB each): larger fetches make
-    // larger batches, and each batch costs the same few round trips to the database.
-    maxBytesPerPartition: 4 * 1024 * 1024,
-    maxBytes: 16 * 1024 * 1024,
+    // larger batches, and each batch costs the same few round trips to the database; but
+    // a batch is decoded whole, so its size is what the service holds in memory at once.
+    maxBytesPerPartition: 1024 * 1024,
+    maxBytes: 2 * 1024 * 1024,
     ...settings.fetch,
   });
   // A second group, on webhook-deliveries: every routed first call is logged `pending`
@@ -79,8 +80,8 @@ export function createHealthService(dependencies: {
     groupId: pendingGroup,
     sessionTimeout: settings.consumerSessionTimeoutMs ?? 30_000,
     heartbeatInterval: Math.max(500, Math.floor((settings.consumerSessionTimeoutMs ?? 30_000) / 10)),
-    maxBytesPerPartition: 4 * 1024 * 1024,
-    maxBytes: 16 * 1024 * 1024,
+    maxBytesPerPartition: 1024 * 1024,
+    maxBytes: 2 * 1024 * 1024,
     ...settings.fetch,
   });
   const admin = kafka.admin();

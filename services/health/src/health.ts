@@ -22,7 +22,12 @@ export async function startHealth(config: HealthConfig, runtime: ServiceRuntime)
       consumerGroup,
       partitionsConcurrency: config.HEALTH_PARTITIONS_CONCURRENCY,
       consumerSessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT,
-      fetch: { minBytes: config.HEALTH_FETCH_MIN_BYTES, maxWaitTimeInMs: config.HEALTH_FETCH_MAX_WAIT },
+      fetch: {
+        minBytes: config.HEALTH_FETCH_MIN_BYTES,
+        maxWaitTimeInMs: config.HEALTH_FETCH_MAX_WAIT,
+        maxBytes: config.HEALTH_FETCH_MAX_BYTES,
+        maxBytesPerPartition: Math.min(config.HEALTH_FETCH_MAX_BYTES, 1024 * 1024),
+      },
       compression: compressionType(config.KAFKA_COMPRESSION),
       offlineThreshold: config.WEBHOOK_OFFLINE_THRESHOLD,
       offlineWindowMs: config.WEBHOOK_OFFLINE_WINDOW,

@@ -13,6 +13,11 @@ export const configShape = {
   WEBHOOK_REFRESH_INTERVAL: durationMs('500ms'),
   /** How long a domain event id is remembered to drop a republished duplicate. */
   DOMAIN_EVENT_DEDUP_RETENTION: durationMs('7d'),
+  /**
+   * The most one fetch of domain events brings, all partitions together (a partition at
+   * most 1 MiB): a fetch's deliveries are held until its transaction commits.
+   */
+  ROUTER_FETCH_MAX_BYTES: positiveInt(1024 * 1024),
   ROUTER_CONSUMER_GROUP: z.string().min(1).default('hookstream-router'),
   /** Unique per router instance: its Kafka transactional id (zombie fencing). */
   ROUTER_INSTANCE_ID: z.string().min(1).default('router-0'),

@@ -68,6 +68,8 @@ export async function startRouter(config: Config, runtime: ServiceRuntime): Prom
     sessionTimeout: config.KAFKA_SESSION_TIMEOUT,
     heartbeatInterval: Math.max(500, Math.floor(config.KAFKA_SESSION_TIMEOUT / 10)),
     readUncommitted: false,
+    maxBytes: config.ROUTER_FETCH_MAX_BYTES,
+    maxBytesPerPartition: Math.min(config.ROUTER_FETCH_MAX_BYTES, 1024 * 1024),
   });
   await consumer.connect();
   await consumer.subscribe({ topic: topics.domainEvents, fromBeginning: true });

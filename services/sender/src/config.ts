@@ -84,6 +84,12 @@ export const configShape = {
   SENDER_PAUSED_RETRY_RESUME_RATE: positiveInt(10),
   /** How often the parked retries are looked at (bounds how soon a probe or a release slot is used). */
   SENDER_PAUSED_RETRY_CHECK_INTERVAL: durationMs('200ms'),
+  /**
+   * The most one fetch brings, all partitions together (a partition at most 1 MiB), for
+   * first calls and for each retry tier: the fetch's buffer lives until its batch is
+   * dispatched. SENDER_MAX_IN_FLIGHT(_BYTES) bound what is held after that.
+   */
+  SENDER_FETCH_MAX_BYTES: positiveInt(1024 * 1024),
   SENDER_CONSUMER_GROUP: z.string().min(1).default('hookstream-sender'),
   SENDER_RETRY_CONSUMER_GROUP: z.string().min(1).default('hookstream-sender-retries'),
   /** Reads webhook-replays: replayed calls, which hold only the retry share of the pool. */

@@ -132,7 +132,12 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
   const firstCallTracker = new PartitionTracker();
   const retryTracker = new PartitionTracker();
   const replayTracker = new PartitionTracker();
-  const session = { sessionTimeout: config.KAFKA_SESSION_TIMEOUT, heartbeatInterval: Math.max(500, Math.floor(config.KAFKA_SESSION_TIMEOUT / 10)) };
+  const session = {
+    sessionTimeout: config.KAFKA_SESSION_TIMEOUT,
+    heartbeatInterval: Math.max(500, Math.floor(config.KAFKA_SESSION_TIMEOUT / 10)),
+    maxBytes: config.SENDER_FETCH_MAX_BYTES,
+    maxBytesPerPartition: Math.min(config.SENDER_FETCH_MAX_BYTES, 1024 * 1024),
+  };
   const firstCalls = kafka.consumer({ groupId: firstCallGroup, ...session });
   // A resumed tier partition is fetched with the next fetch request: keep the long poll
   // short, or a due retry waits for the poll of the other (idle) partitions to time out.

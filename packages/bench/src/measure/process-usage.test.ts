@@ -1,4 +1,4 @@
-import { parseMachineCpu, parseRssBytes, parseStat } from './process-usage';
+import { parseLoadAverage, parseMachineCpu, parseRssBytes, parseStat } from './process-usage';
 
 describe('/proc parsing', () => {
   it('reads VmRSS in bytes', () => {
@@ -13,5 +13,10 @@ describe('/proc parsing', () => {
 
   it('counts idle and iowait as not busy', () => {
     expect(parseMachineCpu('cpu  100 0 50 800 50 0 0 0 0 0\ncpu0 1 2 3\n')).toEqual({ busy: 150, total: 1_000 });
+  });
+
+  it('reads the three load averages', () => {
+    expect(parseLoadAverage('3.41 2.05 1.20 4/812 91234\n')).toEqual([3.41, 2.05, 1.2]);
+    expect(parseLoadAverage('')).toBeUndefined();
   });
 });

@@ -35,6 +35,13 @@ export function parseMachineCpu(procStat: string): { busy: number; total: number
   return { busy: total - idle, total };
 }
 
+/** The 1-, 5- and 15-minute load averages of /proc/loadavg. */
+export function parseLoadAverage(loadavg: string): [number, number, number] | undefined {
+  const [one, five, fifteen] = loadavg.trim().split(/\s+/).map(Number);
+  if (![one, five, fifteen].every((value) => Number.isFinite(value))) return undefined;
+  return [one as number, five as number, fifteen as number];
+}
+
 function read(path: string): string | undefined {
   try {
     return readFileSync(path, 'utf8');
@@ -98,7 +105,7 @@ export function watchProcesses(processes: readonly WatchedProcess[], intervalMs 
   const timer = setInterval(sample, intervalMs);
 
   return {
-    finish(): { processes: Record<string, ProcessUsage>; machineBusy: number; otherCores: number } {
+    finish(): { processes: Record<string, ProcessUsage>; machineBusy: number; otherCores: number; loadAverage: [number, number, number] | undefined } {
       clearInterval(timer);
       sample();
       const seconds = (performance.now() - startedMs) / 1_000;
@@ -114,7 +121,14 @@ export function watchProcesses(processes: readonly WatchedProcess[], intervalMs 
       const watchedCores = Object.values(result).reduce((sum, usage) => sum + usage.cores, 0);
       // What the rest of the machine took meanwhile (anything not watched): on a shared
       // machine this is the noise every figure of the window carries.
-      return { processes: result, machineBusy, otherCores: Math.max(0, machineBusy * cpus().length - watchedCores) };
+      return {
+        processes: result,
+        machineBusy,
+        otherCores: Math.max(0, machineBusy * cpus().length - watchedCores),
+        // Run queue length at the window's end, the bench's own processes included: on a
+        // machine shared with other work, the figure every CPU and latency figure is read against.
+        loadAverage: parseLoadAverage(read('/proc/loadavg') ?? ''),
+      };
     },
   };
 }

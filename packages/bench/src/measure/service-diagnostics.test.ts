@@ -1,4 +1,4 @@
-import { diagnosticsOf } from './service-diagnostics';
+import { diagnosticsOf, maxMemory, memoryOf } from './service-diagnostics';
 
 const exposition = (sum: number, count: number) => `hookstream_nodejs_eventloop_lag_p99_seconds 0.0251
 hookstream_nodejs_eventloop_lag_max_seconds 0.31
@@ -20,5 +20,30 @@ describe('diagnosticsOf', () => {
     const diagnostics = diagnosticsOf('sender', exposition(12, 1_100), exposition(2, 100));
     expect(diagnostics.meanFirstCallHttpMs).toBeCloseTo(10);
     expect(diagnostics.inFlight).toBe(12);
+  });
+});
+
+describe('memoryOf', () => {
+  it('reads heap, external memory, RSS and the young generation from the default metrics', () => {
+    const text = `hookstream_nodejs_heap_size_used_bytes{service="sender"} 41000000
+hookstream_nodejs_heap_size_total_bytes{service="sender"} 60000000
+hookstream_nodejs_external_memory_bytes{service="sender"} 9000000
+hookstream_process_resident_memory_bytes{service="sender"} 150000000
+hookstream_nodejs_heap_space_size_total_bytes{service="sender",space="new"} 33554432
+hookstream_nodejs_heap_space_size_total_bytes{service="sender",space="old"} 20000000
+`;
+    expect(memoryOf(text)).toEqual({
+      heapUsedBytes: 41_000_000,
+      heapTotalBytes: 60_000_000,
+      externalBytes: 9_000_000,
+      rssBytes: 150_000_000,
+      newSpaceBytes: 33_554_432,
+    });
+  });
+
+  it('keeps the largest of each figure over the samples', () => {
+    const sample = (heapUsedBytes: number, rssBytes: number) => ({ heapUsedBytes, heapTotalBytes: 1, externalBytes: 1, rssBytes, newSpaceBytes: 1 });
+    expect(maxMemory([sample(5, 100), sample(9, 80)])).toEqual(sample(9, 100));
+    expect(maxMemory([])).toBeUndefined();
   });
 });

@@ -10,6 +10,39 @@ export interface ServiceDiagnostics {
   meanFirstCallHttpMs?: number;
   /** Sender only: calls in flight at the end of the window. */
   inFlight?: number;
+  /** Largest of each memory figure the service reported over the window (sampled every few seconds). */
+  memory?: ServiceMemory;
+}
+
+/**
+ * A service's memory as V8 and the process see it, in bytes. RSS minus the heap V8 holds
+ * (`heapTotal`) minus `external` (Buffers and other off-heap memory V8 knows of, Kafka
+ * fetch buffers among them) is code, stacks and what the allocator keeps.
+ */
+export interface ServiceMemory {
+  heapUsedBytes: number;
+  heapTotalBytes: number;
+  externalBytes: number;
+  rssBytes: number;
+  /** Of heapTotal: the young generation (new space), which V8 sizes by allocation rate. */
+  newSpaceBytes: number;
+}
+
+export function memoryOf(text: string): ServiceMemory {
+  return {
+    heapUsedBytes: metricSum(text, 'hookstream_nodejs_heap_size_used_bytes', {}),
+    heapTotalBytes: metricSum(text, 'hookstream_nodejs_heap_size_total_bytes', {}),
+    externalBytes: metricSum(text, 'hookstream_nodejs_external_memory_bytes', {}),
+    rssBytes: metricSum(text, 'hookstream_process_resident_memory_bytes', {}),
+    newSpaceBytes: metricSum(text, 'hookstream_nodejs_heap_space_size_total_bytes', { space: 'new' }),
+  };
+}
+
+/** Each figure's largest value over several samples. */
+export function maxMemory(samples: readonly ServiceMemory[]): ServiceMemory | undefined {
+  if (samples.length === 0) return undefined;
+  const keys = Object.keys(samples[0] as ServiceMemory) as Array<keyof ServiceMemory>;
+  return Object.fromEntries(keys.map((key) => [key, Math.max(...samples.map((sample) => sample[key]))])) as unknown as ServiceMemory;
 }
 
 export function diagnosticsOf(name: string, text: string, before: string): ServiceDiagnostics {
@@ -31,19 +64,37 @@ export function diagnosticsOf(name: string, text: string, before: string): Servi
  * Scrapes every service at the start of the measured window (which also resets the
  * event-loop delay histogram) and at its end; `result()` waits for the second scrape.
  */
-export function watchServiceMetrics(services: Iterable<RunningService>, delayMs: number, durationMs: number) {
+export function watchServiceMetrics(services: Iterable<RunningService>, delayMs: number, durationMs: number, memoryEveryMs = 5_000) {
   const list = [...services];
-  const scrapeAll = async () =>
-    Object.fromEntries(await Promise.all(list.map(async (service) => [service.name, await scrapeMetrics(service).catch(() => '')] as const)));
+  const memorySamples = new Map<string, ServiceMemory[]>();
+  const scrapeAll = async () => {
+    const texts: Record<string, string> = Object.fromEntries(
+      await Promise.all(list.map(async (service) => [service.name, await scrapeMetrics(service).catch(() => '')] as const)),
+    );
+    for (const [name, text] of Object.entries(texts)) {
+      if (text) memorySamples.set(name, [...(memorySamples.get(name) ?? []), memoryOf(text)]);
+    }
+    return texts;
+  };
+  let memoryTimer: NodeJS.Timeout | undefined;
   let before: Record<string, string> = {};
   let resolveEnd: (value: Record<string, ServiceDiagnostics>) => void = () => undefined;
   const end = new Promise<Record<string, ServiceDiagnostics>>((resolve) => (resolveEnd = resolve));
   const startTimer = setTimeout(() => {
     void scrapeAll().then((texts) => (before = texts));
+    memoryTimer = setInterval(() => void scrapeAll(), memoryEveryMs);
   }, delayMs);
   const endTimer = setTimeout(() => {
+    clearInterval(memoryTimer);
     void scrapeAll().then((texts) =>
-      resolveEnd(Object.fromEntries(Object.entries(texts).map(([name, text]) => [name, diagnosticsOf(name, text, before[name] ?? '')]))),
+      resolveEnd(
+        Object.fromEntries(
+          Object.entries(texts).map(([name, text]) => {
+            const memory = maxMemory(memorySamples.get(name) ?? []);
+            return [name, { ...diagnosticsOf(name, text, before[name] ?? ''), ...(memory ? { memory } : {}) }];
+          }),
+        ),
+      ),
     );
   }, delayMs + durationMs);
   return {
@@ -53,6 +104,7 @@ export function watchServiceMetrics(services: Iterable<RunningService>, delayMs:
       const value = await Promise.race([end, timeout]);
       clearTimeout(startTimer);
       clearTimeout(endTimer);
+      clearInterval(memoryTimer);
       return value;
     },
   };

@@ -16,6 +16,31 @@ function table(headers: string[], rows: string[][]): string {
   return [line(headers), `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`, ...rows.map(line)].join('\n');
 }
 
+interface MeasuredRun {
+  label: string;
+  usage: Record<string, ProcessUsage>;
+  otherCores: number;
+  machineBusy: number;
+  cpuPerDeliveryMs?: number | undefined;
+  loadAverage?: [number, number, number] | undefined;
+  diagnostics: Record<string, ServiceDiagnostics>;
+}
+
+/** Every run with a measured window, in the order of the report. */
+function measuredRuns(results: BenchResults): MeasuredRun[] {
+  return [
+    ...results.throughput,
+    ...(results.latency ? [results.latency] : []),
+    ...(results.isolation?.baseline ? [results.isolation.baseline] : []),
+    ...(results.isolation?.dead ? [results.isolation.dead] : []),
+    ...(results.isolation?.dead50 ? [results.isolation.dead50] : []),
+    ...(results.backlog ? [results.backlog] : []),
+    ...(results.workaround?.latency ? [results.workaround.latency] : []),
+    ...(results.workaround?.isolation?.baseline ? [results.workaround.isolation.baseline] : []),
+    ...(results.workaround?.isolation?.dead ? [results.workaround.isolation.dead] : []),
+  ];
+}
+
 /** The figures as Markdown tables: readable in a terminal, pasteable into docs/benchmarks.md. */
 export function renderResults(results: BenchResults): string {
   const out: string[] = [];
@@ -42,36 +67,52 @@ export function renderResults(results: BenchResults): string {
       'queues full by design (closed loop)',
     ]);
   }
+  const delivered = (run: FixedRateResult) =>
+    `${integer(run.achievedDeliveriesPerSecond)}/s delivered of ${integer(run.offeredDeliveriesPerSecond)}/s` +
+    `${run.delivered.missing > 0 ? `, ${integer(run.delivered.missing)} never delivered` : ''}; p99 per 10 s: ${run.p99BySlice
+      .map((slice) => formatMs(slice.p99))
+      .join(', ')}`;
   const fixedRateRows = (variant: string, latency: FixedRateResult | undefined, isolation: BenchResults['isolation']) => {
-    const delivered = (run: FixedRateResult) =>
-      `${integer(run.achievedDeliveriesPerSecond)}/s delivered of ${integer(run.offeredDeliveriesPerSecond)}/s` +
-      `${run.delivered.missing > 0 ? `, ${integer(run.delivered.missing)} never delivered` : ''}; p99 per 10 s: ${run.p99BySlice
-        .map((slice) => formatMs(slice.p99))
-        .join(', ')}`;
     if (latency) {
       rows.push([
-        `latency at ${integer(latency.offeredDeliveriesPerSecond)} deliveries/s, fan-out 1 (p50 / p95 / p99)${variant}`,
-        `${formatMs(latency.latency.p50)} / ${formatMs(latency.latency.p95)} / ${formatMs(latency.latency.p99)}`,
+        `latency at ${integer(latency.offeredDeliveriesPerSecond)} deliveries/s, fan-out 1 (p50 / p95 / p99 / p99.9)${variant}`,
+        `${formatMs(latency.latency.p50)} / ${formatMs(latency.latency.p95)} / ${formatMs(latency.latency.p99)} / ${formatMs(latency.latency.p999)}`,
         `max ${formatMs(latency.latency.max)}; ${delivered(latency)}`,
       ]);
     }
     if (isolation?.baseline) {
       rows.push([
-        `healthy latency, no dead endpoints (p50 / p99), ${isolation.baseline.webhooks.healthy} webhooks${variant}`,
-        `${formatMs(isolation.baseline.latency.p50)} / ${formatMs(isolation.baseline.latency.p99)}`,
+        `healthy latency, no dead endpoints (p50 / p99 / p99.9), ${isolation.baseline.webhooks.healthy} webhooks${variant}`,
+        `${formatMs(isolation.baseline.latency.p50)} / ${formatMs(isolation.baseline.latency.p99)} / ${formatMs(isolation.baseline.latency.p999)}`,
         delivered(isolation.baseline),
       ]);
     }
     if (isolation?.dead) {
       rows.push([
-        `healthy latency, + ${isolation.dead.webhooks.dead} endpoints (10 %) never answering (p50 / p99)${variant}`,
-        `${formatMs(isolation.dead.latency.p50)} / ${formatMs(isolation.dead.latency.p99)}`,
+        `healthy latency, + ${isolation.dead.webhooks.dead} endpoints (10 %) never answering (p50 / p99 / p99.9)${variant}`,
+        `${formatMs(isolation.dead.latency.p50)} / ${formatMs(isolation.dead.latency.p99)} / ${formatMs(isolation.dead.latency.p999)}`,
         delivered(isolation.dead),
+      ]);
+    }
+    if (isolation?.dead50) {
+      const run = isolation.dead50;
+      rows.push([
+        `healthy latency, + ${run.webhooks.dead} endpoints never answering among ${run.webhooks.healthy} healthy (p50 / p99 / p99.9)${variant}`,
+        `${formatMs(run.latency.p50)} / ${formatMs(run.latency.p99)} / ${formatMs(run.latency.p999)}`,
+        `${delivered(run)}; healthy calls failed: ${run.healthyFailures === undefined ? '–' : integer(run.healthyFailures)}`,
       ]);
     }
   };
   fixedRateRows('', results.latency, results.isolation);
   if (results.workaround) fixedRateRows(', max.message.bytes 16 MiB', results.workaround.latency, results.workaround.isolation);
+  if (results.backlog) {
+    const run = results.backlog;
+    rows.push([
+      `latency at ${integer(run.offeredDeliveriesPerSecond)} deliveries/s, fan-out 1, ${integer(run.waitingRetries)} retries waiting in the tiers (p50 / p99 / p99.9)`,
+      `${formatMs(run.latency.p50)} / ${formatMs(run.latency.p99)} / ${formatMs(run.latency.p999)}`,
+      `max ${formatMs(run.latency.max)}; ${delivered(run)}`,
+    ]);
+  }
   if (results.retries) {
     rows.push([
       `retry lateness, schedule ${results.retries.schedule} (p50 / p99)`,
@@ -114,41 +155,47 @@ export function renderResults(results: BenchResults): string {
     );
   }
 
-  const usageRuns: Array<{ label: string; usage: Record<string, ProcessUsage>; otherCores: number; machineBusy: number }> = [
-    ...results.throughput,
-    ...(results.latency ? [results.latency] : []),
-    ...(results.isolation?.baseline ? [results.isolation.baseline] : []),
-    ...(results.isolation?.dead ? [results.isolation.dead] : []),
-    ...(results.workaround?.latency ? [results.workaround.latency] : []),
-    ...(results.workaround?.isolation?.baseline ? [results.workaround.isolation.baseline] : []),
-    ...(results.workaround?.isolation?.dead ? [results.workaround.isolation.dead] : []),
-  ].filter((run) => Object.keys(run.usage).length > 0);
+  const usageRuns = measuredRuns(results).filter((run) => Object.keys(run.usage).length > 0);
   if (usageRuns.length > 0) {
     const names = [...new Set(usageRuns.flatMap((run) => Object.keys(run.usage)))];
     out.push('');
     out.push('max RSS / CPU cores used per process over each measured window ("others": processes outside the bench)');
     out.push(
       table(
-        ['run', ...names, 'others', 'machine busy'],
+        ['run', 'CPU per delivery (router + sender + health)', ...names, 'others', 'machine busy', 'load average (1, 5, 15 min)'],
         usageRuns.map((run) => [
           run.label,
+          run.cpuPerDeliveryMs === undefined ? '–' : `${run.cpuPerDeliveryMs.toFixed(3)} ms`,
           ...names.map((name) => (run.usage[name] ? `${mebibytes(run.usage[name].maxRssBytes)} / ${cores(run.usage[name].cores)}` : '–')),
           `${cores(run.otherCores)}`,
           `${Math.round(run.machineBusy * 100)} %`,
+          run.loadAverage ? run.loadAverage.map((value) => value.toFixed(2)).join(', ') : '–',
         ]),
       ),
     );
   }
 
-  const diagnosticRuns: Array<{ label: string; diagnostics: Record<string, ServiceDiagnostics> }> = [
-    ...results.throughput,
-    ...(results.latency ? [results.latency] : []),
-    ...(results.isolation?.baseline ? [results.isolation.baseline] : []),
-    ...(results.isolation?.dead ? [results.isolation.dead] : []),
-    ...(results.workaround?.latency ? [results.workaround.latency] : []),
-    ...(results.workaround?.isolation?.baseline ? [results.workaround.isolation.baseline] : []),
-    ...(results.workaround?.isolation?.dead ? [results.workaround.isolation.dead] : []),
-  ].filter((run) => Object.keys(run.diagnostics).length > 0);
+  const memoryRuns = measuredRuns(results).filter((run) => ['router', 'sender', 'health'].some((name) => run.diagnostics[name]?.memory));
+  if (memoryRuns.length > 0) {
+    out.push('');
+    out.push("the services' memory, largest over each window (heap used / heap total (of it new space) / external / RSS; the rest of RSS is code, stacks and the allocator's)");
+    out.push(
+      table(
+        ['run', 'router', 'sender', 'health'],
+        memoryRuns.map((run) => [
+          run.label,
+          ...['router', 'sender', 'health'].map((name) => {
+            const memory = run.diagnostics[name]?.memory;
+            return memory
+              ? `${mebibytes(memory.heapUsedBytes)} / ${mebibytes(memory.heapTotalBytes)} (${mebibytes(memory.newSpaceBytes)}) / ${mebibytes(memory.externalBytes)} / ${mebibytes(memory.rssBytes)}`
+              : '–';
+          }),
+        ]),
+      ),
+    );
+  }
+
+  const diagnosticRuns = measuredRuns(results).filter((run) => Object.keys(run.diagnostics).length > 0);
   if (diagnosticRuns.length > 0) {
     out.push('');
     out.push("the services' own metrics over each measured window");
@@ -173,6 +220,8 @@ export function renderResults(results: BenchResults): string {
     ['latency-fo1', results.latency?.serviceErrors],
     ['isolation-baseline', results.isolation?.baseline?.serviceErrors],
     ['isolation-dead', results.isolation?.dead?.serviceErrors],
+    ['isolation-dead50', results.isolation?.dead50?.serviceErrors],
+    ['backlog', results.backlog?.serviceErrors],
     ['latency-fo1-16mib', results.workaround?.latency?.serviceErrors],
     ['isolation-baseline-16mib', results.workaround?.isolation?.baseline?.serviceErrors],
     ['isolation-dead-16mib', results.workaround?.isolation?.dead?.serviceErrors],

@@ -18,7 +18,10 @@ export interface BenchResults {
   };
   throughput: ThroughputResult[];
   latency?: FixedRateResult;
-  isolation?: { baseline?: FixedRateResult; dead?: FixedRateResult };
+  /** `dead50`: 50 never-answering endpoints among the baseline's healthy ones. */
+  isolation?: { baseline?: FixedRateResult; dead?: FixedRateResult; dead50?: FixedRateResult };
+  /** The latency run with a backlog of retries waiting in the tiers. */
+  backlog?: FixedRateResult & { waitingRetries: number };
   retries?: RetriesResult;
   offline?: OfflineResult;
   retriesServiceErrors?: Record<string, Array<{ message: string; count: number }>>;

@@ -2,11 +2,17 @@ import type { Producer } from '@hookstream/kafka';
 import { scrapeMetrics } from '@hookstream/e2e';
 import { createEventSender, offerFixedRate } from '../load/offered-load';
 import type { ListenerBehaviour } from '../receiver/protocol';
+import { cpuPerDeliveryMs } from '../stats/cpu-per-delivery';
 import { summarizeLatencies, type LatencySummary } from '../stats/percentiles';
 import { metricSum } from '../stats/prometheus-text';
 import type { ProcessUsage } from '../measure/process-usage';
 import { watchServiceMetrics, type ServiceDiagnostics } from '../measure/service-diagnostics';
-import { scenarioProcesses, startScenario, watchWindow, type BenchContext, type ScenarioOptions } from '../stack/scenario-stack';
+import { scenarioProcesses, startScenario, watchWindow, type BenchContext, type ScenarioOptions, type ScenarioStack } from '../stack/scenario-stack';
+
+/** Of `total` extra endpoints spread over `workspaces`, how many workspace `index` gets (the first ones one more). */
+export function extraDeadOf(index: number, workspaces: number, total: number): number {
+  return Math.floor(total / workspaces) + (index < total % workspaces ? 1 : 0);
+}
 
 const now = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -30,7 +36,13 @@ export interface FixedRateResult {
   usage: Record<string, ProcessUsage>;
   machineBusy: number;
   otherCores: number;
+  /** CPU ms of router + sender + health per delivery over the window (cpuPerDeliveryMs). */
+  cpuPerDeliveryMs?: number;
+  /** The machine's 1-, 5- and 15-minute load averages at the end of the window. */
+  loadAverage?: [number, number, number];
   serviceErrors: Record<string, Array<{ message: string; count: number }>>;
+  /** With dead endpoints: failed attempts to healthy endpoints (timeouts, endpoint_overloaded), from the call log. */
+  healthyFailures?: number;
 }
 
 /**
@@ -44,6 +56,10 @@ export async function measureFixedRateLatency(
     label: string;
     /** Per workspace, its webhooks' endpoint behaviours. */
     webhooks: ListenerBehaviour[];
+    /** Never-answering endpoints added on top, spread over the workspaces (one webhook each). */
+    extraDeadEndpoints?: number;
+    /** Runs once the services are up, before the load starts (e.g. a backlog of retries). */
+    prepare?: (stack: ScenarioStack) => Promise<void>;
     workspaces: number;
     healthyDeliveriesPerSecond: number;
     warmupMs: number;
@@ -58,7 +74,10 @@ export async function measureFixedRateLatency(
   const { receiver, log } = context;
   const stack = await startScenario(context, {
     label: options.label,
-    workspaces: Array.from({ length: options.workspaces }, () => options.webhooks),
+    workspaces: Array.from({ length: options.workspaces }, (_, index) => [
+      ...options.webhooks,
+      ...Array.from({ length: extraDeadOf(index, options.workspaces, options.extraDeadEndpoints ?? 0) }, () => 'hang' as const),
+    ]),
     services: ['router', 'sender', 'health'],
     topicSettings: options.topicSettings,
     perServiceEnv: options.perServiceEnv,
@@ -66,12 +85,13 @@ export async function measureFixedRateLatency(
   const run = options.label;
   try {
     const healthyFanOut = options.webhooks.filter((behaviour) => behaviour === 'ok').length;
-    const dead = options.webhooks.length - healthyFanOut;
+    const dead = options.webhooks.length - healthyFanOut + (options.extraDeadEndpoints ?? 0) / options.workspaces;
     const eventsPerSecond = options.healthyDeliveriesPerSecond / healthyFanOut;
     log(
       `${options.label}: ${options.workspaces} workspaces × (${healthyFanOut} healthy${dead > 0 ? ` + ${dead} never answering` : ''}) webhooks, ` +
         `${eventsPerSecond.toFixed(1)} events/s = ${options.healthyDeliveriesPerSecond} healthy deliveries/s, ${options.warmupMs / 1_000} s warm-up + ${options.measureMs / 1_000} s`,
     );
+    if (options.prepare) await options.prepare(stack);
     const send = createEventSender({ producer: options.producer, topic: stack.topics.domainEvents, workspaces: stack.workspaces, run, sizeBytes: options.sizeBytes });
     const window = watchWindow(scenarioProcesses(context, stack), options.warmupMs, options.measureMs);
     const serviceMetrics = watchServiceMetrics(stack.services.values(), options.warmupMs, options.measureMs);
@@ -98,16 +118,19 @@ export async function measureFixedRateLatency(
     }
     const latencies = receiver.latencies(run, measureStart, measureEnd);
     const received = receiver.firstCalls(run);
+    const healthyWebhooks = stack.workspaces.flatMap((workspace) => workspace.webhooks.filter((webhook) => webhook.behaviour === 'ok').map((webhook) => webhook.id));
+    const healthyFailures = dead > 0 ? await stack.failedAttempts(healthyWebhooks).catch(() => undefined) : undefined;
     const failedAttempts: Record<string, number> = {};
     for (const kind of ['timeout', 'endpoint_overloaded', 'connection_error', 'http_status', 'connect_timeout']) {
       const value = metricSum(metrics, 'hookstream_sender_attempts_total', { outcome: 'failed', failure_kind: kind });
       if (value > 0) failedAttempts[kind] = value;
     }
+    const achievedDeliveriesPerSecond = receiver.receivedBetween(run, measureStart, measureEnd) / (options.measureMs / 1_000);
     const result: FixedRateResult = {
       label: options.label,
-      webhooks: { healthy: options.workspaces * healthyFanOut, dead: options.workspaces * dead },
+      webhooks: { healthy: options.workspaces * healthyFanOut, dead: Math.round(options.workspaces * dead) },
       offeredDeliveriesPerSecond: options.healthyDeliveriesPerSecond,
-      achievedDeliveriesPerSecond: receiver.receivedBetween(run, measureStart, measureEnd) / (options.measureMs / 1_000),
+      achievedDeliveriesPerSecond,
       measuredSeconds: options.measureMs / 1_000,
       latency: summarizeLatencies(latencies),
       p99BySlice,
@@ -119,7 +142,10 @@ export async function measureFixedRateLatency(
       usage: usage?.processes ?? {},
       machineBusy: usage?.machineBusy ?? Number.NaN,
       otherCores: usage?.otherCores ?? Number.NaN,
+      cpuPerDeliveryMs: cpuPerDeliveryMs(usage?.processes ?? {}, achievedDeliveriesPerSecond),
+      loadAverage: usage?.loadAverage,
       serviceErrors,
+      ...(healthyFailures === undefined ? {} : { healthyFailures }),
     };
     receiver.forget(run);
     return result;

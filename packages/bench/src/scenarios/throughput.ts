@@ -2,6 +2,7 @@ import type { Producer } from '@hookstream/kafka';
 import { createEventSender, offerSaturatingLoad } from '../load/offered-load';
 import type { ProcessUsage } from '../measure/process-usage';
 import { watchServiceMetrics, type ServiceDiagnostics } from '../measure/service-diagnostics';
+import { cpuPerDeliveryMs } from '../stats/cpu-per-delivery';
 import { summarizeLatencies, type LatencySummary } from '../stats/percentiles';
 import { LAG_GROUPS, scenarioProcesses, startScenario, watchWindow, type BenchContext, type ScenarioOptions } from '../stack/scenario-stack';
 import type { ServiceName } from '@hookstream/e2e';
@@ -32,6 +33,10 @@ export interface ThroughputResult {
   machineBusy: number;
   /** CPU cores used meanwhile by processes that are not part of the bench (a shared machine's noise). */
   otherCores: number;
+  /** CPU ms of router + sender + health per delivery over the window (cpuPerDeliveryMs). */
+  cpuPerDeliveryMs?: number;
+  /** The machine's 1-, 5- and 15-minute load averages at the end of the window. */
+  loadAverage?: [number, number, number];
   serviceErrors: Record<string, Array<{ message: string; count: number }>>;
   diagnostics: Record<string, ServiceDiagnostics>;
   /** Topic settings that differ from the defaults (a workaround, said in the report). */
@@ -147,6 +152,8 @@ export async function measureThroughput(
       usage: usage?.processes ?? {},
       machineBusy: usage?.machineBusy ?? Number.NaN,
       otherCores: usage?.otherCores ?? Number.NaN,
+      cpuPerDeliveryMs: cpuPerDeliveryMs(usage?.processes ?? {}, deliveriesPerSecond),
+      loadAverage: usage?.loadAverage,
       serviceErrors,
       diagnostics,
       ...(options.topicSettings ? { topicSettings: options.topicSettings } : {}),

@@ -50,6 +50,8 @@ export interface ScenarioStack {
   /** Deliveries each event yields to listeners that answer 200. */
   healthyFanOut: number;
   webhookStatus(webhookId: string): Promise<string | undefined>;
+  /** Failed attempts the call log holds for these webhooks. */
+  failedAttempts(webhookIds: readonly string[]): Promise<number>;
   /** Errors each service logged so far, grouped by message. */
   serviceErrors(): Record<string, Array<{ message: string; count: number }>>;
   stop(): Promise<void>;
@@ -76,6 +78,8 @@ export interface BenchContext {
   log: (line: string) => void;
   /** Print the tail of each service's output (warnings and errors) after each scenario. */
   showServiceOutput?: boolean;
+  /** Extra environment for every service of every scenario (BENCH_SERVICE_ENV). */
+  serviceEnv?: Record<string, string>;
 }
 
 /**
@@ -133,11 +137,17 @@ export async function startScenario(context: BenchContext, options: ScenarioOpti
     WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32',
     LOG_LEVEL: 'warn',
     OTEL_SDK_DISABLED: 'true',
+    ...context.serviceEnv,
     ...options.serviceEnv,
+  };
+  const envOf = (name: ServiceName) => {
+    const extra = options.perServiceEnv?.[name] ?? {};
+    const nodeOptions = [env.NODE_OPTIONS, extra.NODE_OPTIONS].filter(Boolean).join(' ');
+    return { ...env, ...extra, ...(nodeOptions ? { NODE_OPTIONS: nodeOptions } : {}) };
   };
   const services = new Map<ServiceName, RunningService>();
   const starts = await Promise.allSettled(
-    options.services.map((name) => startService(name, { ...env, ...options.perServiceEnv?.[name] })),
+    options.services.map((name) => startService(name, envOf(name))),
   );
   for (const start of starts) {
     if (start.status === 'fulfilled') {
@@ -171,6 +181,16 @@ export async function startScenario(context: BenchContext, options: ScenarioOpti
     async webhookStatus(webhookId) {
       const row: { status: string } | undefined = await database.knex('webhooks').select('status').where({ id: webhookId }).first();
       return row?.status;
+    },
+    async failedAttempts(webhookIds) {
+      const row = await database
+        .knex('attempts')
+        .join('calls', 'calls.id', 'attempts.call_id')
+        .whereIn('calls.webhook_id', [...webhookIds])
+        .whereNotNull('attempts.error')
+        .count({ count: '*' })
+        .first();
+      return Number(row?.count ?? 0);
     },
     serviceErrors() {
       const result: Record<string, Array<{ message: string; count: number }>> = {};

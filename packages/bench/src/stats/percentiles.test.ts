@@ -38,4 +38,10 @@ describe('summarizeLatencies', () => {
     expect(summarizeLatencies([...fast, 500, 500]).p99).toBe(500);
     expect(summarizeLatencies([...fast, 5, 500]).p99).toBe(5);
   });
+
+  it('p99.9 shows the slowest call in a thousand', () => {
+    const fast = Array.from({ length: 999 }, () => 5);
+    expect(summarizeLatencies([...fast, 700]).p999).toBe(5);
+    expect(summarizeLatencies([...fast.slice(1), 700, 700]).p999).toBe(700);
+  });
 });

@@ -4,6 +4,8 @@ export interface LatencySummary {
   p50: number;
   p95: number;
   p99: number;
+  /** p99.9: with 60,000 samples a minute, the 60 slowest calls. */
+  p999: number;
   min: number;
   max: number;
   mean: number;
@@ -29,6 +31,7 @@ export function summarizeLatencies(samples: readonly number[]): LatencySummary {
     p50: quantileOfSorted(values, 0.5),
     p95: quantileOfSorted(values, 0.95),
     p99: quantileOfSorted(values, 0.99),
+    p999: quantileOfSorted(values, 0.999),
     min: values.length > 0 ? (values[0] as number) : Number.NaN,
     max: values.length > 0 ? (values[values.length - 1] as number) : Number.NaN,
     mean: values.length > 0 ? sum / values.length : Number.NaN,

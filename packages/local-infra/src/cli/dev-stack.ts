@@ -15,6 +15,7 @@ import { startLocalKafka } from '../kafka-broker';
 import { firstFreePort } from '../ports';
 import { startLocalPostgres } from '../postgres-server';
 import { findRepoRoot } from '../repo-root';
+import { serviceNodeOptions } from '../service-node-flags';
 import { startLocalSchemaRegistry } from '../schema-registry';
 
 const SERVICES = ['api', 'router', 'sender', 'health'] as const;
@@ -166,6 +167,7 @@ async function main(): Promise<void> {
         WEBHOOK_SECRET_KEY: secretKey,
         API_PORT: String(apiPort),
         METRICS_PORT: String(metricsPorts[service]),
+        NODE_OPTIONS: serviceNodeOptions(env.NODE_OPTIONS),
       },
     });
     children.set(service, child);
