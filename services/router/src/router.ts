@@ -1,7 +1,7 @@
 import type { loadConfig } from '@hookstream/config';
 import { createDatabase, createWebhookView, waitForDatabase } from '@hookstream/db';
 import { normalizeDecodedEnvelope } from '@hookstream/events';
-import { compressionType, createKafka, prepareKafka, startConsumerLagMetric } from '@hookstream/kafka';
+import { compressionType, consumerSettings, createKafka, prepareKafka, startConsumerLagMetric } from '@hookstream/kafka';
 import { createSchemaRegistry } from '@hookstream/producer';
 import type { ServiceRuntime } from '@hookstream/observability';
 import type { configShape } from './config';
@@ -59,8 +59,7 @@ export async function startRouter(config: Config, runtime: ServiceRuntime): Prom
   await producer.connect();
   const consumer = kafka.consumer({
     groupId: consumerGroup,
-    sessionTimeout: config.KAFKA_SESSION_TIMEOUT,
-    heartbeatInterval: Math.max(500, Math.floor(config.KAFKA_SESSION_TIMEOUT / 10)),
+    ...consumerSettings(config.KAFKA_SESSION_TIMEOUT),
     readUncommitted: false,
   });
   await consumer.connect();

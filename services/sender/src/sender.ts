@@ -1,6 +1,6 @@
 import type { loadConfig } from '@hookstream/config';
 import { createDatabase, createSecretBox, createWebhookView, parseSecretKey, waitForDatabase } from '@hookstream/db';
-import { compressionType, createKafka, prepareKafka, RETRY_TIER_TOPICS, startConsumerLagMetric, type Consumer } from '@hookstream/kafka';
+import { compressionType, consumerSettings, createKafka, PRODUCER_RETRY, prepareKafka, RETRY_TIER_TOPICS, startConsumerLagMetric, type Consumer } from '@hookstream/kafka';
 import type { ServiceRuntime } from '@hookstream/observability';
 import { deliveryMessageSchema, encodeMessage } from '@hookstream/messages';
 import { parseCidrList } from '@hookstream/target-safety';
@@ -45,7 +45,7 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
   });
   await webhookView.start();
 
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: PRODUCER_RETRY });
   await producer.connect();
   const publisher = createBatchingPublisher(producer, logger, {
     compression: compressionType(config.KAFKA_COMPRESSION),
@@ -108,7 +108,7 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
   const retryGroup = `${config.KAFKA_TOPIC_PREFIX}${config.SENDER_RETRY_CONSUMER_GROUP}`;
   const firstCallTracker = new PartitionTracker();
   const retryTracker = new PartitionTracker();
-  const session = { sessionTimeout: config.KAFKA_SESSION_TIMEOUT, heartbeatInterval: Math.max(500, Math.floor(config.KAFKA_SESSION_TIMEOUT / 10)) };
+  const session = consumerSettings(config.KAFKA_SESSION_TIMEOUT);
   const firstCalls = kafka.consumer({ groupId: firstCallGroup, ...session });
   // A resumed tier partition is fetched with the next fetch request: keep the long poll
   // short, or a due retry waits for the poll of the other (idle) partitions to time out.
