@@ -12,6 +12,9 @@ import { createTransactionBatcher } from './transaction-batcher';
 
 type Config = ReturnType<typeof loadConfig<typeof configShape>>;
 
+/** The transaction timeout of the router's producer (docs/reliability.md, "Settings"). */
+export const ROUTER_TRANSACTION_TIMEOUT_MS = 15_000;
+
 /**
  * Wires the router: domain-events → (validate, match against the webhook view) →
  * webhook-deliveries and domain-events-dlq. Every partition's batches are routed
@@ -54,9 +57,20 @@ export async function startRouter(config: Config, runtime: ServiceRuntime): Prom
     // The broker answers CONCURRENT_TRANSACTIONS while it writes the previous commit's
     // markers, for a few milliseconds: retry on that time scale, not kafkajs' 100 ms+.
     retry: { initialRetryTime: 5, maxRetryTime: 1_000, retries: 20 },
+    // A transaction left open by a router that died is aborted by the broker after this
+    // (kafkajs' default: 60 s); until then, read_committed readers of the partitions it
+    // wrote (the senders, health) stall there. A replacement with the same instance id
+    // ends it at once (below); this bounds the stall when none comes. A live router's
+    // transaction lasts milliseconds, seconds through a broker's loss.
+    transactionTimeout: ROUTER_TRANSACTION_TIMEOUT_MS,
   };
   let producer = kafka.producer(producerConfig);
   await producer.connect();
+  // Fence now, not at the first batch: the InitProducerId of the transactional id aborts
+  // the open transaction of the instance this one replaces, whose partitions of
+  // webhook-deliveries would otherwise stay unreadable until this instance is assigned
+  // work (after the group notices the dead member, a session timeout later).
+  await (await producer.transaction()).abort();
   const consumer = kafka.consumer({
     groupId: consumerGroup,
     ...consumerSettings(config.KAFKA_SESSION_TIMEOUT),
