@@ -3,6 +3,7 @@ import type { Consumer, EachBatchPayload } from '@hookstream/kafka';
 import { decodeMessage, deliveryMessageSchema, type DeliveryMessage } from '@hookstream/messages';
 import type { Logger } from '@hookstream/observability';
 import { pendingRowsOf, writePendingCalls } from './call-logs/pending-calls';
+import { commitBatchOffsets } from './batch-commit';
 import { untilWritten } from './database-waits';
 import type { HealthMetrics } from './metrics';
 
@@ -51,7 +52,7 @@ export async function writePendingBatch(dependencies: DeliveriesConsumerDependen
   if (written === undefined) return undefined;
 
   const lastOffset = batch.lastOffset();
-  await dependencies.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString() }]);
+  await commitBatchOffsets(dependencies.consumer, [{ topic: batch.topic, partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString() }]);
   resolveOffset(lastOffset);
   await heartbeat();
   metrics.pendingCallsWritten.inc(written);

@@ -5,6 +5,7 @@ import type { Logger } from '@hookstream/observability';
 import { foldOutcomes } from './call-logs/call-log-batch';
 import type { CallLogDal } from './call-logs/call-log-dal';
 import { decodeOutcome, type UndecodableReason } from './call-logs/outcome-decoding';
+import { commitBatchOffsets } from './batch-commit';
 import { untilWritten } from './database-waits';
 import type { HealthMetrics } from './metrics';
 import type { FailureWindowDal } from './offline-rule/failure-window-dal';
@@ -81,9 +82,7 @@ export async function writeOutcomeBatch(dependencies: OutcomesConsumerDependenci
   if (result === undefined) return undefined;
 
   const lastOffset = batch.lastOffset();
-  await dependencies.consumer.commitOffsets([
-    { topic: batch.topic, partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString() },
-  ]);
+  await commitBatchOffsets(dependencies.consumer, [{ topic: batch.topic, partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString() }]);
   resolveOffset(lastOffset);
   await heartbeat();
 
