@@ -22,11 +22,17 @@ export const PRODUCER_RETRY: RetryOptions = { initialRetryTime: 100, maxRetryTim
  * "Settings"): the session timeout (`KAFKA_SESSION_TIMEOUT`) is how long the group waits
  * for a member that went silent; a member heartbeats every tenth of it (at most every
  * 500 ms), between batches and while a batch waits.
+ *
+ * kafkajs heartbeats from its fetch loop only (no background thread, unlike the Java
+ * client): a fetch of idle partitions that the broker holds for its full wait (kafkajs'
+ * default: 5 s) leaves no room in a 6 s session on a busy host. The wait is kept to a
+ * third of the session (a consumer may ask for less).
  */
 export function consumerSettings(sessionTimeoutMs: number, retry: RetryOptions = CONSUMER_RETRY) {
   return {
     sessionTimeout: sessionTimeoutMs,
     heartbeatInterval: Math.max(500, Math.floor(sessionTimeoutMs / 10)),
+    maxWaitTimeInMs: Math.min(5_000, Math.floor(sessionTimeoutMs / 3)),
     retry,
   };
 }
