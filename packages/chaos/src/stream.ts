@@ -39,6 +39,7 @@ export function startStream(options: {
   const sendWaits: Array<{ atMs: number; waitMs: number; failed: boolean }> = [];
   let next = 0;
   let stopped = false;
+  let stoppedAtMs = Number.POSITIVE_INFINITY;
   let failures = 0;
   const startedAtMs = now();
   let due = 0;
@@ -99,7 +100,8 @@ export function startStream(options: {
         }
         await sleep(200);
       }
-      if (stopped && queue.length > 0 && now() - atMs > 120_000) break;
+      // Events still refused two minutes after the stream stopped are given up (and reported missing).
+      if (stopped && queue.length > 0 && now() - stoppedAtMs > 120_000) break;
     }
   })();
 
@@ -111,6 +113,7 @@ export function startStream(options: {
     /** Stops making events and resolves once every event made so far was acknowledged. */
     async stop(): Promise<void> {
       stopped = true;
+      stoppedAtMs = now();
       await loop;
     },
   };
