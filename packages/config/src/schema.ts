@@ -61,7 +61,8 @@ export const kafkaEnv = {
   /**
    * How long a silent consumer keeps its partitions before the group takes them back: the
    * stall of a group after a member crashes. 6 s is the broker's lowest by default
-   * (`group.min.session.timeout.ms`); docs/reliability.md "Settings" has the cost.
+   * (`group.min.session.timeout.ms`). The cost is in
+   * docs/reliability.md "Settings that make recovery fast".
    */
   KAFKA_SESSION_TIMEOUT: durationMs('6s'),
   /** Codec of the record batches hookstream produces (consumers read any of them). */

@@ -18,8 +18,8 @@ export const CONSUMER_RETRY: RetryOptions = { initialRetryTime: 100, maxRetryTim
 export const PRODUCER_RETRY: RetryOptions = { initialRetryTime: 100, maxRetryTime: 1_000, retries: 20 };
 
 /**
- * The group membership settings of every hookstream consumer (docs/reliability.md,
- * "Settings"): the session timeout (`KAFKA_SESSION_TIMEOUT`) is how long the group waits
+ * The group membership settings of every hookstream consumer (docs/reliability.md
+ * "Settings that make recovery fast"): the session timeout (`KAFKA_SESSION_TIMEOUT`) is how long the group waits
  * for a member that went silent; a member heartbeats every tenth of it (at most every
  * 500 ms), between batches and while a batch waits.
  *

@@ -12,7 +12,7 @@ import { createTransactionBatcher } from './transaction-batcher';
 
 type Config = ReturnType<typeof loadConfig<typeof configShape>>;
 
-/** The transaction timeout of the router's producer (docs/reliability.md, "Settings"). */
+/** The transaction timeout of the router's producer: docs/reliability.md "Settings that make recovery fast". */
 export const ROUTER_TRANSACTION_TIMEOUT_MS = 15_000;
 
 /**
