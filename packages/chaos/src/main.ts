@@ -254,7 +254,14 @@ async function main(): Promise<number> {
     producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
     await producer.connect();
     log(`stream on: ${settings.workspaces} workspaces × ${LAYOUT.length} webhooks; ${faultsPlan.length} faults from ${seconds(settings.warmupMs)}`);
-    const stream = startStream({ producer, topic: topics.domainEvents, workspaces, eventsPerSecond, log });
+    const replaceProducer = async (): Promise<Producer> => {
+      const next = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+      await next.connect();
+      void producer?.disconnect().catch(() => undefined);
+      producer = next;
+      return next;
+    };
+    const stream = startStream({ producer, topic: topics.domainEvents, workspaces, eventsPerSecond, log, replaceProducer });
     const streamStart = Date.now();
 
     const faults: FaultRecord[] = [];

@@ -19,6 +19,11 @@ interface Pending {
  * (events due during a stall are sent when it ends). An event counts as produced once the
  * cluster acknowledged it; a send that fails, or resolves without writing a partition, is
  * sent again with the same events (the router drops a republished event id).
+ *
+ * kafkajs' idempotent producer can lose track of its sequence numbers when a broker dies
+ * with a request in flight; every later send then fails with OUT_OF_ORDER_SEQUENCE_NUMBER.
+ * The stream then asks `replaceProducer` for a new one (a new producer id), as a platform
+ * team's producer would have to.
  */
 export function startStream(options: {
   producer: Producer;
@@ -26,12 +31,15 @@ export function startStream(options: {
   workspaces: ReadonlyArray<{ id: string; name: string }>;
   eventsPerSecond: number;
   log: (line: string) => void;
+  replaceProducer?: () => Promise<Producer>;
 }) {
+  let producer = options.producer;
   const produced = new Map<string, ProducedEvent>();
   /** Longest a send waited for its acknowledgement, by the instant it started. */
   const sendWaits: Array<{ atMs: number; waitMs: number; failed: boolean }> = [];
   let next = 0;
   let stopped = false;
+  let stoppedAtMs = Number.POSITIVE_INFINITY;
   let failures = 0;
   const startedAtMs = now();
   let due = 0;
@@ -73,7 +81,7 @@ export function startStream(options: {
       queue = [];
       const atMs = now();
       try {
-        const response = await options.producer.send({ topic: options.topic, acks: -1, messages: batch.map((entry) => entry.message) });
+        const response = await producer.send({ topic: options.topic, acks: -1, messages: batch.map((entry) => entry.message) });
         const coverage = sendCoverage([{ topic: options.topic, messages: batch.map((entry) => entry.message) }], response);
         const unwritten = new Set(coverage.unwritten.flatMap((entry) => entry.messages));
         for (const entry of batch) {
@@ -86,9 +94,14 @@ export function startStream(options: {
         sendWaits.push({ atMs, waitMs: now() - atMs, failed: true });
         if (failures % 10 === 1) options.log(`stream: a send failed, sending again (${(error as Error).message})`);
         queue = [...batch, ...queue];
+        if (options.replaceProducer && lostSequence(error)) {
+          options.log('stream: the producer lost its sequence numbers; replacing it');
+          producer = await options.replaceProducer().catch(() => producer);
+        }
         await sleep(200);
       }
-      if (stopped && queue.length > 0 && now() - atMs > 120_000) break;
+      // Events still refused two minutes after the stream stopped are given up (and reported missing).
+      if (stopped && queue.length > 0 && now() - stoppedAtMs > 120_000) break;
     }
   })();
 
@@ -100,9 +113,19 @@ export function startStream(options: {
     /** Stops making events and resolves once every event made so far was acknowledged. */
     async stop(): Promise<void> {
       stopped = true;
+      stoppedAtMs = now();
       await loop;
     },
   };
 }
 
 export type Stream = ReturnType<typeof startStream>;
+
+/** Whether a send failed because the broker refused the producer's sequence numbers. */
+function lostSequence(error: unknown): boolean {
+  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 5; depth += 1) {
+    if ((current as { type?: unknown }).type === 'OUT_OF_ORDER_SEQUENCE_NUMBER') return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}

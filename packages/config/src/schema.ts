@@ -58,8 +58,13 @@ export const kafkaEnv = {
   KAFKA_TOPIC_PARTITIONS: positiveInt(3),
   KAFKA_REPLICATION_FACTOR: positiveInt(1),
   KAFKA_MIN_INSYNC_REPLICAS: positiveInt(1),
-  /** How long a silent consumer keeps its partitions before the group takes them back. */
-  KAFKA_SESSION_TIMEOUT: durationMs('30s'),
+  /**
+   * How long a silent consumer keeps its partitions before the group takes them back: the
+   * stall of a group after a member crashes. 6 s is the broker's lowest by default
+   * (`group.min.session.timeout.ms`). The cost is in
+   * docs/reliability.md "Settings that make recovery fast".
+   */
+  KAFKA_SESSION_TIMEOUT: durationMs('6s'),
   /** Codec of the record batches hookstream produces (consumers read any of them). */
   KAFKA_COMPRESSION: z.enum(['zstd', 'gzip', 'none']).default('zstd'),
 };

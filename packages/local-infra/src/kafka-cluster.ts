@@ -93,6 +93,11 @@ function clusterProperties(options: {
     `share.coordinator.state.topic.replication.factor=${replication}`,
     `share.coordinator.state.topic.min.isr=${minIsr}`,
     'group.initial.rebalance.delay.ms=0',
+    // A node that dies is fenced (its partitions get new leaders) after 4 s without a
+    // heartbeat to the controller, not the default 9 s (docs/operations.md, "Running on a
+    // multi-broker cluster").
+    'broker.heartbeat.interval.ms=1000',
+    'broker.session.timeout.ms=4000',
     'auto.create.topics.enable=false',
     'num.partitions=3',
     'log.segment.bytes=67108864',

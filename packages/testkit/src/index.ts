@@ -9,6 +9,7 @@ export {
   silentLogger,
   startDedicatedKafka,
   startTestKafkaCluster,
+  startDedicatedPostgres,
   type TestDatabase,
 } from './isolation';
 export { testSchemaRegistry, type TestSchemaRegistry } from './schema-registry';

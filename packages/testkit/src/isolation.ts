@@ -152,3 +152,32 @@ export async function startTestKafkaCluster(label: string, options: { nodes?: nu
     },
   };
 }
+
+/**
+ * A PostgreSQL server of the test's own, with a migrated database, for tests of a database
+ * outage (the shared server serves other test files meanwhile). `stop` is `pg_ctl stop`
+ * (fast mode: every connection is cut at once); `start` brings it back on the same port.
+ */
+export async function startDedicatedPostgres(label: string) {
+  const { findRepoRoot, startLocalPostgres } = await import('@hookstream/local-infra');
+  const { rm } = await import('node:fs/promises');
+  const baseDir = `${findRepoRoot()}/.data/dedicated-pg-${label}-${randomBytes(4).toString('hex')}`;
+  let server = await startLocalPostgres({ baseDir, ephemeral: true });
+  const { port, url } = server;
+  const knex = createDatabase({ url, poolMax: 5 });
+  await migrateLatest(knex);
+  return {
+    url,
+    knex,
+    stop: () => server.stop(),
+    async start() {
+      server = await startLocalPostgres({ baseDir, port, ephemeral: true });
+      if (server.port !== port) throw new Error(`PostgreSQL came back on port ${server.port}, not ${port}`);
+    },
+    async teardown() {
+      await knex.destroy();
+      await server.stop();
+      await rm(baseDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -3,6 +3,8 @@ import type { Consumer, EachBatchPayload } from '@hookstream/kafka';
 import { decodeMessage, deliveryMessageSchema, type DeliveryMessage } from '@hookstream/messages';
 import type { Logger } from '@hookstream/observability';
 import { pendingRowsOf, writePendingCalls } from './call-logs/pending-calls';
+import { commitBatchOffsets } from './batch-commit';
+import { untilWritten } from './database-waits';
 import type { HealthMetrics } from './metrics';
 
 export interface DeliveriesConsumerDependencies {
@@ -19,7 +21,8 @@ export interface DeliveriesConsumerDependencies {
  * Logs every first call of one consumed batch of webhook-deliveries (one partition) as
  * `pending`, in one statement, then commits the batch's offsets. The router's hot path
  * does no database write for it: the health service reads the topic in its own consumer
- * group. A database error throws, and the batch is fetched again (the write is idempotent).
+ * group. A database error is retried within the batch until the write succeeds (it is
+ * idempotent), the consumer staying in its group (`database-waits.ts`).
  */
 export async function writePendingBatch(dependencies: DeliveriesConsumerDependencies, payload: EachBatchPayload): Promise<number | undefined> {
   const { batch, heartbeat, resolveOffset, isRunning, isStale } = payload;
@@ -38,10 +41,18 @@ export async function writePendingBatch(dependencies: DeliveriesConsumerDependen
     }
   }
   const notBefore = new Date((dependencies.now?.() ?? new Date()).getTime() - dependencies.retentionMs);
-  const written = await writePendingCalls(dependencies.knex, pendingRowsOf(deliveries, notBefore));
+  const rows = pendingRowsOf(deliveries, notBefore);
+  // A database outage holds the partition here, in the group, until the write succeeds.
+  const written = await untilWritten(() => writePendingCalls(dependencies.knex, rows), payload, {
+    logger,
+    what: 'writing pending calls',
+    topic: batch.topic,
+    partition: batch.partition,
+  });
+  if (written === undefined) return undefined;
 
   const lastOffset = batch.lastOffset();
-  await dependencies.consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString() }]);
+  await commitBatchOffsets(dependencies.consumer, [{ topic: batch.topic, partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString() }]);
   resolveOffset(lastOffset);
   await heartbeat();
   metrics.pendingCallsWritten.inc(written);

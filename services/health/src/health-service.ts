@@ -1,5 +1,5 @@
 import { createLifecyclePublisher, type Knex } from '@hookstream/db';
-import { startConsumerLagMetric, type CompressionTypes, type Kafka, type TopicNames } from '@hookstream/kafka';
+import { consumerSettings, PRODUCER_RETRY, startConsumerLagMetric, type CompressionTypes, type Kafka, type RetryOptions, type TopicNames } from '@hookstream/kafka';
 import type { Logger, Registry } from '@hookstream/observability';
 import { createCallLogDal } from './call-logs/call-log-dal';
 import type { HealthMetrics } from './metrics';
@@ -18,6 +18,8 @@ export interface HealthSettings {
   partitionsConcurrency: number;
   /** After a crash, a restarted instance resumes a dead member's partitions once this has passed. */
   consumerSessionTimeoutMs?: number;
+  /** How kafkajs retries a consumer's errors before it restarts it (tests shorten it). */
+  consumerRetry?: RetryOptions;
   /** `HEALTH_FETCH_*`: how long a fetch gathers outcomes, and the most it brings. */
   fetch?: { minBytes: number; maxWaitTimeInMs: number; maxBytes?: number; maxBytesPerPartition?: number };
   /** `KAFKA_COMPRESSION` of the lifecycle messages. */
@@ -61,11 +63,10 @@ export function createHealthService(dependencies: {
 
   // Idempotent and acks=all: a lifecycle message is written once per send, and survives
   // the loss of a broker (docs/architecture.md "Topics").
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: PRODUCER_RETRY });
   const consumer = kafka.consumer({
     groupId: settings.consumerGroup,
-    sessionTimeout: settings.consumerSessionTimeoutMs ?? 30_000,
-    heartbeatInterval: Math.max(500, Math.floor((settings.consumerSessionTimeoutMs ?? 30_000) / 10)),
+    ...consumerSettings(settings.consumerSessionTimeoutMs ?? 6_000, settings.consumerRetry),
     // Outcomes carry request and response bodies (a few KiB each): larger fetches make
     // larger batches, and each batch costs the same few round trips to the database; but
     // a batch is decoded whole, so its size is what the service holds in memory at once.
@@ -78,8 +79,7 @@ export function createHealthService(dependencies: {
   const pendingGroup = settings.pendingConsumerGroup ?? `${settings.consumerGroup}-pending`;
   const deliveriesConsumer = kafka.consumer({
     groupId: pendingGroup,
-    sessionTimeout: settings.consumerSessionTimeoutMs ?? 30_000,
-    heartbeatInterval: Math.max(500, Math.floor((settings.consumerSessionTimeoutMs ?? 30_000) / 10)),
+    ...consumerSettings(settings.consumerSessionTimeoutMs ?? 6_000, settings.consumerRetry),
     maxBytesPerPartition: 1024 * 1024,
     maxBytes: 2 * 1024 * 1024,
     ...settings.fetch,

@@ -5,6 +5,8 @@ import type { Logger } from '@hookstream/observability';
 import { foldOutcomes } from './call-logs/call-log-batch';
 import type { CallLogDal } from './call-logs/call-log-dal';
 import { decodeOutcome, type UndecodableReason } from './call-logs/outcome-decoding';
+import { commitBatchOffsets } from './batch-commit';
+import { untilWritten } from './database-waits';
 import type { HealthMetrics } from './metrics';
 import type { FailureWindowDal } from './offline-rule/failure-window-dal';
 import { FAILURE_THRESHOLD_REASON, offlineLifecycleMessage, shouldGoOffline, shouldPauseRetries } from './offline-rule/offline-decision';
@@ -69,7 +71,7 @@ export async function writeOutcomeBatch(dependencies: OutcomesConsumerDependenci
   // The calls and attempts are one statement, atomic on its own: a batch without failures
   // needs no transaction around it (and saves its two round trips). Failures are counted
   // by the offline rule under row locks, in the transaction that writes them with the log.
-  const result: BatchResult =
+  const write = async (): Promise<BatchResult> =>
     rows.failures.length === 0
       ? { ...(await dependencies.callLogs.writeCalls(dependencies.knex, rows)), newFailures: 0, webhooksSetOffline: [], webhooksRetriesPaused: [] }
       : await dependencies.knex.transaction(async (transaction) => {
@@ -77,11 +79,12 @@ export async function writeOutcomeBatch(dependencies: OutcomesConsumerDependenci
           const setOffline = await applyOfflineRule(dependencies, transaction, rows.failures);
           return { ...written, ...setOffline };
         });
+  // A database outage holds the partition here, in the group, until the write succeeds.
+  const result = await untilWritten(write, payload, { logger, what: 'writing call logs', topic: batch.topic, partition: batch.partition });
+  if (result === undefined) return undefined;
 
   const lastOffset = batch.lastOffset();
-  await dependencies.consumer.commitOffsets([
-    { topic: batch.topic, partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString() },
-  ]);
+  await commitBatchOffsets(dependencies.consumer, [{ topic: batch.topic, partition: batch.partition, offset: (BigInt(lastOffset) + 1n).toString() }]);
   resolveOffset(lastOffset);
   await heartbeat();
 

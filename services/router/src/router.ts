@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { loadConfig } from '@hookstream/config';
 import { createDatabase, createWebhookView, waitForDatabase } from '@hookstream/db';
 import { normalizeDecodedEnvelope } from '@hookstream/events';
-import { compressionType, createKafka, prepareKafka, startConsumerLagMetric } from '@hookstream/kafka';
+import { compressionType, consumerSettings, createKafka, prepareKafka, startConsumerLagMetric } from '@hookstream/kafka';
 import { createSchemaRegistry } from '@hookstream/producer';
 import type { ServiceRuntime } from '@hookstream/observability';
 import type { configShape } from './config';
@@ -16,6 +16,9 @@ import { createTransactionBatcher } from './transaction-batcher';
 import { connectRenewableProducer } from './transactional-producer';
 
 type Config = ReturnType<typeof loadConfig<typeof configShape>>;
+
+/** The transaction timeout of the router's producer: docs/reliability.md "Settings that make recovery fast". */
+export const ROUTER_TRANSACTION_TIMEOUT_MS = 15_000;
 
 /**
  * Wires the router: domain-events → (validate, match against the webhook view) →
@@ -59,14 +62,24 @@ export async function startRouter(config: Config, runtime: ServiceRuntime): Prom
     // The broker answers CONCURRENT_TRANSACTIONS while it writes the previous commit's
     // markers, for a few milliseconds: retry on that time scale, not kafkajs' 100 ms+.
     retry: { initialRetryTime: 5, maxRetryTime: 1_000, retries: 20 },
+    // A transaction left open by a router that died is aborted by the broker after this
+    // (kafkajs' default: 60 s); until then, read_committed readers of the partitions it
+    // wrote (the senders, health) stall there. A replacement with the same instance id
+    // ends it at once (below); this bounds the stall when none comes. A live router's
+    // transaction lasts milliseconds, seconds through a broker's loss.
+    transactionTimeout: ROUTER_TRANSACTION_TIMEOUT_MS,
   };
   const producer = await connectRenewableProducer(kafka, producerConfig, (error) =>
     logger.warn({ err: error }, 'disconnecting the replaced producer failed'),
   );
+  // Fence now, not at the first batch: the InitProducerId of the transactional id aborts
+  // the open transaction of the instance this one replaces, whose partitions of
+  // webhook-deliveries would otherwise stay unreadable until this instance is assigned
+  // work (after the group notices the dead member, a session timeout later).
+  await (await producer.transaction()).abort();
   const consumer = kafka.consumer({
     groupId: consumerGroup,
-    sessionTimeout: config.KAFKA_SESSION_TIMEOUT,
-    heartbeatInterval: Math.max(500, Math.floor(config.KAFKA_SESSION_TIMEOUT / 10)),
+    ...consumerSettings(config.KAFKA_SESSION_TIMEOUT),
     readUncommitted: false,
     maxBytes: config.ROUTER_FETCH_MAX_BYTES,
     maxBytesPerPartition: Math.min(config.ROUTER_FETCH_MAX_BYTES, 1024 * 1024),

@@ -1,6 +1,6 @@
 import type { loadConfig } from '@hookstream/config';
 import { createDatabase, createSecretBox, createWebhookView, parseSecretKey, waitForDatabase } from '@hookstream/db';
-import { compressionType, createKafka, prepareKafka, RETRY_TIER_TOPICS, startConsumerLagMetric, type Consumer } from '@hookstream/kafka';
+import { compressionType, consumerSettings, createKafka, PRODUCER_RETRY, prepareKafka, RETRY_TIER_TOPICS, startConsumerLagMetric, type Consumer } from '@hookstream/kafka';
 import type { ServiceRuntime } from '@hookstream/observability';
 import { deliveryMessageSchema, encodeMessage } from '@hookstream/messages';
 import { parseCidrList } from '@hookstream/target-safety';
@@ -47,7 +47,7 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
   });
   await webhookView.start();
 
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1 });
+  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, retry: PRODUCER_RETRY });
   await producer.connect();
   const publisher = createBatchingPublisher(producer, logger, {
     compression: compressionType(config.KAFKA_COMPRESSION),
@@ -133,8 +133,7 @@ export async function startSender(config: Config, runtime: ServiceRuntime): Prom
   const retryTracker = new PartitionTracker();
   const replayTracker = new PartitionTracker();
   const session = {
-    sessionTimeout: config.KAFKA_SESSION_TIMEOUT,
-    heartbeatInterval: Math.max(500, Math.floor(config.KAFKA_SESSION_TIMEOUT / 10)),
+    ...consumerSettings(config.KAFKA_SESSION_TIMEOUT),
     maxBytes: config.SENDER_FETCH_MAX_BYTES,
     maxBytesPerPartition: Math.min(config.SENDER_FETCH_MAX_BYTES, 1024 * 1024),
   };

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Knex } from '@hookstream/db';
-import type { Consumer, Producer, TopicNames } from '@hookstream/kafka';
+import type { Consumer, Kafka, Producer, TopicNames } from '@hookstream/kafka';
 import { encodeMessage, lifecycleMessageSchema, outcomeMessageSchema, decodeMessage, type LifecycleMessage, type OutcomeMessage } from '@hookstream/messages';
-import { Registry } from '@hookstream/observability';
+import { Registry, type Logger } from '@hookstream/observability';
 import { silentLogger, testKafka, waitFor } from '@hookstream/testkit';
 import { createHealthService, type HealthService, type HealthSettings } from '../health-service';
 import { createHealthMetrics, type HealthMetrics } from '../metrics';
@@ -13,12 +13,14 @@ export async function startHealthInProcess(options: {
   topics: TopicNames;
   knex: Knex;
   settings?: Partial<HealthSettings>;
+  kafka?: Kafka;
+  logger?: Logger;
 }): Promise<{ service: HealthService; metrics: HealthMetrics; registry: Registry; fatal: unknown[] }> {
   const registry = new Registry();
   const metrics = createHealthMetrics(registry);
   const fatal: unknown[] = [];
   const service = createHealthService({
-    kafka: testKafka('health-test'),
+    kafka: options.kafka ?? testKafka('health-test'),
     knex: options.knex,
     topics: options.topics,
     settings: {
@@ -34,7 +36,7 @@ export async function startHealthInProcess(options: {
     },
     registry,
     metrics,
-    logger: silentLogger,
+    logger: options.logger ?? silentLogger,
     onFatal: (error) => fatal.push(error),
   });
   await service.start();

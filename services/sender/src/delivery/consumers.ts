@@ -14,7 +14,7 @@ export interface BackoffPolicy {
   random: () => number;
 }
 
-export const DEFAULT_BACKOFF: BackoffPolicy = { firstMs: 250, maxMs: 5_000, random: Math.random };
+export const DEFAULT_BACKOFF: BackoffPolicy = { firstMs: 250, maxMs: 2_000, random: Math.random };
 
 /**
  * The wait before try `failures + 1`: doubling from `firstMs` up to `maxMs`, of which a
