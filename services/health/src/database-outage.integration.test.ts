@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { createKafka, type Producer, type TopicNames } from '@hookstream/kafka';
-import { deliveryMessageSchema, encodeMessage, type DeliveryMessage } from '@hookstream/messages';
+import { deliveryMessageSchema, encodeMessage } from '@hookstream/messages';
 import { createLogger } from '@hookstream/observability';
 import { createTestTopics, startDedicatedPostgres, testInfrastructure, uniquePrefix, waitFor } from '@hookstream/testkit';
 import type { HealthService } from './health-service';
 import { connectedProducer, publishOutcomes, seedWebhook, startHealthInProcess, waitForAllConsumed } from './test-support/health-harness';
-import { makeOutcome } from './test-support/outcomes';
+import { firstCallOf, makeOutcome } from './test-support/outcomes';
 
 /**
  * PostgreSQL stops (pg_ctl) while outcomes and routed calls stream in, and starts again.
@@ -96,29 +95,3 @@ describe('the health service through a PostgreSQL outage', () => {
     expect(statuses).toEqual([{ status: 'succeeded' }]);
   });
 });
-
-/** A first call as the router writes it to webhook-deliveries. */
-function firstCallOf(webhookId: string, workspaceId: string): DeliveryMessage {
-  const now = new Date().toISOString();
-  return {
-    version: 1,
-    type: 'first_call',
-    event_id: randomUUID(),
-    webhook_id: webhookId,
-    workspace_id: workspaceId,
-    event: 'Individual.Updated',
-    sub_event: null,
-    domain_event: {
-      id: randomUUID(),
-      type: 'Individual.Updated',
-      occurred_at: now,
-      workspace: { id: workspaceId, name: 'Acme' },
-      entity: { id: 'ind-7' },
-      context: { case: { id: 'case-1' } },
-    },
-    retry_count: 0,
-    first_attempt_at: null,
-    due_at: now,
-    produced_at: now,
-  };
-}

@@ -15,7 +15,7 @@ import {
   startHealthInProcess,
   waitForAllConsumed,
 } from '../test-support/health-harness';
-import { makeOutcome, nextAttemptOf } from '../test-support/outcomes';
+import { firstCallOf, makeOutcome, nextAttemptOf } from '../test-support/outcomes';
 import { createCallLogDal } from './call-log-dal';
 
 /**
@@ -210,32 +210,6 @@ describe('call logs from webhook-outcomes', () => {
     expect((await callOf(first.event_id))?.domain_event).toEqual(domainEvent);
   });
 
-  /** A first call as the router writes it to webhook-deliveries. */
-  const firstCallOf = (webhookId: string, workspaceId: string, overrides: Partial<DeliveryMessage> = {}): DeliveryMessage => {
-    const now = new Date().toISOString();
-    return {
-      version: 1,
-      type: 'first_call',
-      event_id: randomUUID(),
-      webhook_id: webhookId,
-      workspace_id: workspaceId,
-      event: 'Individual.Updated',
-      sub_event: null,
-      domain_event: {
-        id: randomUUID(),
-        type: 'Individual.Updated',
-        occurred_at: now,
-        workspace: { id: workspaceId, name: 'Acme' },
-        entity: { id: 'ind-7' },
-        context: { case: { id: 'case-3' } },
-      },
-      retry_count: 0,
-      first_attempt_at: null,
-      due_at: now,
-      produced_at: now,
-      ...overrides,
-    };
-  };
   const publishDeliveries = (deliveries: readonly DeliveryMessage[]) =>
     producer.send({
       topic: topics.webhookDeliveries,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { OutcomeMessage } from '@hookstream/messages';
+import type { DeliveryMessage, OutcomeMessage } from '@hookstream/messages';
 
 /**
  * A well-formed outcome as the sender would produce it: a first call that failed with a
@@ -63,4 +63,31 @@ export function nextAttemptOf(previous: OutcomeMessage, overrides: Partial<Outco
     domain_event: null,
     ...overrides,
   });
+}
+
+/** A first call as the router writes it to webhook-deliveries. */
+export function firstCallOf(webhookId: string, workspaceId: string, overrides: Partial<DeliveryMessage> = {}): DeliveryMessage {
+  const now = new Date().toISOString();
+  return {
+    version: 1,
+    type: 'first_call',
+    event_id: randomUUID(),
+    webhook_id: webhookId,
+    workspace_id: workspaceId,
+    event: 'Individual.Updated',
+    sub_event: null,
+    domain_event: {
+      id: randomUUID(),
+      type: 'Individual.Updated',
+      occurred_at: now,
+      workspace: { id: workspaceId, name: 'Acme' },
+      entity: { id: 'ind-7' },
+      context: { case: { id: 'case-3' } },
+    },
+    retry_count: 0,
+    first_attempt_at: null,
+    due_at: now,
+    produced_at: now,
+    ...overrides,
+  };
 }
