@@ -132,7 +132,8 @@ export function renderResults(results: BenchResults): string {
     if (replay) {
       rows.push([
         `  the replay: events scanned / calls made, ${replay.finished ? 'duration' : 'running for'}, achieved rate`,
-        `${integer(replay.eventsScanned)} / ${integer(replay.callsMade)}, ${replay.durationSeconds.toFixed(1)} s, ${integer(replay.achievedRatePerSecond)}/s of ${integer(replay.configuredRatePerSecond)}/s configured (${Math.round(replay.shareOfConfiguredRate * 100)} %)`,
+        `${integer(replay.eventsScanned)} / ${integer(replay.callsMade)}, ${replay.durationSeconds.toFixed(1)} s, ${integer(replay.achievedRatePerSecond)}/s of ${integer(replay.configuredRatePerSecond)}/s configured (${Math.round(replay.shareOfConfiguredRate * 100)} %)` +
+          (replay.startDelaySeconds === undefined ? '' : `; first calls after ${replay.startDelaySeconds.toFixed(1)} s, ${integer(replay.rateAfterStartPerSecond)}/s from then`),
         `${replay.status}${replay.finished ? '' : ' at the end of the run'}; ran through ${Math.round(replay.shareOfWindowRunning * 100)} % of the measured window; replayed calls received ${integer(replay.replayedCallsReceived)}`,
       ]);
     }

@@ -22,6 +22,8 @@ export function replayHooks(
   const { receiver, log } = context;
   let history: { run: string; fromMs: number; toMs: number; webhookId: string; replayId?: string } | undefined;
   let figures: (ReplayFigures & { replayedCallsReceived: number }) | undefined;
+  let sampler: NodeJS.Timeout | undefined;
+  let firstCallsSeenAtMs: number | undefined;
 
   return {
     async prepare(stack: ScenarioStack): Promise<void> {
@@ -65,11 +67,30 @@ export function replayHooks(
         .knex('replays')
         .insert({ workspace_id: workspace.id, webhook_id: webhook.id, range_from: new Date(fromMs), range_to: new Date(toMs) })
         .returning(['id'])) as Array<{ id: string }>;
-      history.replayId = row?.id;
-      log(`${stack.label}: replay ${history.replayId ?? '?'} of the history requested (${options.configuredRatePerSecond}/s)`);
+      const replayId = row?.id;
+      history.replayId = replayId;
+      log(`${stack.label}: replay ${replayId ?? '?'} of the history requested (${options.configuredRatePerSecond}/s)`);
+      // Its progress every 2 s: when its first calls came, and a line every 10 s.
+      let samples = 0;
+      sampler = setInterval(() => {
+        samples += 1;
+        void stack
+          .knex('replays')
+          .select('status', 'events_scanned', 'calls_made')
+          .where({ id: replayId })
+          .first()
+          .then((progress: { status: string; events_scanned: string; calls_made: string } | undefined) => {
+            if (!progress) return;
+            if (firstCallsSeenAtMs === undefined && Number(progress.calls_made) > 0) firstCallsSeenAtMs = Date.now();
+            if (samples % 5 === 0) log(`${stack.label}: replay ${progress.status}, ${Number(progress.events_scanned).toLocaleString('en-US')} scanned, ${Number(progress.calls_made).toLocaleString('en-US')} calls made`);
+          })
+          .catch(() => undefined);
+      }, 2_000);
+      sampler.unref();
     },
 
     async afterLoad(stack: ScenarioStack, window: { startMs: number; endMs: number }): Promise<void> {
+      clearInterval(sampler);
       if (!history) return;
       if (history.replayId) {
         const readAtMs = Date.now();
@@ -87,6 +108,7 @@ export function replayHooks(
                 callsMade: Number(row.calls_made),
                 createdAtMs: row.created_at.getTime(),
                 finishedAtMs: row.finished_at?.getTime(),
+                firstCallsSeenAtMs,
               },
               eventsInRange: options.events,
               configuredRatePerSecond: options.configuredRatePerSecond,

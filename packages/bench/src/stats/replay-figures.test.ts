@@ -14,11 +14,12 @@ describe('replayFigures', () => {
     });
     expect(figures).toMatchObject({ finished: true, durationSeconds: 80, achievedRatePerSecond: 1_250, shareOfWindowRunning: 0.75 });
     expect(figures.shareOfConfiguredRate).toBeCloseTo(0.833, 3);
+    expect(figures).toMatchObject({ startDelaySeconds: undefined, rateAfterStartPerSecond: undefined });
   });
 
   it('measures a replay still running up to when it was read', () => {
     const figures = replayFigures({
-      row: { status: 'running', eventsScanned: 40_000, callsMade: 30_000, createdAtMs: t0, finishedAtMs: undefined },
+      row: { status: 'running', eventsScanned: 40_000, callsMade: 30_000, createdAtMs: t0, finishedAtMs: undefined, firstCallsSeenAtMs: t0 + 10_000 },
       eventsInRange: 100_000,
       configuredRatePerSecond: 500,
       readAtMs: t0 + 60_000,
@@ -26,6 +27,8 @@ describe('replayFigures', () => {
       windowEndMs: t0 + 50_000,
     });
     expect(figures).toMatchObject({ finished: false, durationSeconds: 60, achievedRatePerSecond: 500, shareOfConfiguredRate: 1, shareOfWindowRunning: 1 });
+    // Its start-up apart: 10 s before the first calls, then 600/s.
+    expect(figures).toMatchObject({ startDelaySeconds: 10, rateAfterStartPerSecond: 600 });
   });
 
   it('says a replay that ended before the window covered none of it', () => {

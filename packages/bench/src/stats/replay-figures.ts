@@ -6,6 +6,8 @@ export interface ReplayRowSnapshot {
   createdAtMs: number;
   /** When it ended; undefined while it runs. */
   finishedAtMs: number | undefined;
+  /** When the bench first saw calls made (its row is sampled every few seconds); undefined if never. */
+  firstCallsSeenAtMs?: number | undefined;
 }
 
 export interface ReplayFigures {
@@ -21,6 +23,10 @@ export interface ReplayFigures {
   achievedRatePerSecond: number;
   /** Achieved over configured rate. */
   shareOfConfiguredRate: number;
+  /** From the request to the first calls seen (planning, the replay consumer joining its group), to a sampling interval. */
+  startDelaySeconds: number | undefined;
+  /** Calls made per second once the first were seen (the rate without the start-up). */
+  rateAfterStartPerSecond: number | undefined;
   /** The part of the measured window during which the replay ran (0 to 1). */
   shareOfWindowRunning: number;
 }
@@ -42,6 +48,8 @@ export function replayFigures(input: {
   const durationSeconds = Math.max(0, endMs - row.createdAtMs) / 1_000;
   const achievedRatePerSecond = durationSeconds > 0 ? row.callsMade / durationSeconds : 0;
   const windowMs = input.windowEndMs - input.windowStartMs;
+  const startedMs = row.firstCallsSeenAtMs;
+  const afterStartSeconds = startedMs === undefined ? 0 : Math.max(0, endMs - startedMs) / 1_000;
   const overlapMs = Math.max(0, Math.min(endMs, input.windowEndMs) - Math.max(row.createdAtMs, input.windowStartMs));
   return {
     status: row.status,
@@ -53,6 +61,8 @@ export function replayFigures(input: {
     configuredRatePerSecond: input.configuredRatePerSecond,
     achievedRatePerSecond,
     shareOfConfiguredRate: achievedRatePerSecond / input.configuredRatePerSecond,
+    startDelaySeconds: startedMs === undefined ? undefined : Math.max(0, startedMs - row.createdAtMs) / 1_000,
+    rateAfterStartPerSecond: afterStartSeconds > 0 ? row.callsMade / afterStartSeconds : undefined,
     shareOfWindowRunning: windowMs > 0 ? overlapMs / windowMs : 0,
   };
 }
