@@ -1,6 +1,6 @@
 import { booleanFlag, commaList, durationMs, positiveInt, z } from '@hookstream/config';
 
-export const SCENARIOS = ['reference', 'throughput', 'latency', 'isolation', 'isolation50', 'backlog', 'retries'] as const;
+export const SCENARIOS = ['reference', 'throughput', 'latency', 'isolation', 'isolation50', 'backlog', 'replay', 'retries'] as const;
 
 /**
  * The bench's knobs (all optional). The defaults are the figures of docs/benchmarks.md;
@@ -32,6 +32,13 @@ export const configShape = {
   BENCH_DEAD_ENDPOINTS: positiveInt(50),
   /** The `backlog` run: automatic retries waiting in the first tier (due in an hour) during the latency run. */
   BENCH_BACKLOG_RETRIES: positiveInt(100_000),
+  /** The `replay` run: domain events of one workspace published first, then replayed during the latency run. */
+  BENCH_REPLAY_EVENTS: positiveInt(100_000),
+  /**
+   * The router's REPLAY_RATE_PER_SECOND in the `replay` runs: 1,500/s plays 100,000 events
+   * back in about 67 s, within the 20 s warm-up + 60 s of the latency run.
+   */
+  BENCH_REPLAY_RATE: positiveInt(1_500),
   BENCH_THROUGHPUT_FANOUTS: commaList('1,10').pipe(z.array(z.string().regex(/^[1-9]\d*$/, 'expected a fan-out such as 1 or 10').transform(Number))),
   BENCH_RETRY_SCHEDULE: z.string().default('1s,2s,3s,4s'),
   BENCH_OFFLINE_THRESHOLD: positiveInt(50),

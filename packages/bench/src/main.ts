@@ -21,6 +21,7 @@ import { checkMoreTargets, checkTargets } from './report/targets';
 import { writeRetryBacklog } from './load/retry-backlog';
 import { measureFixedRateLatency } from './scenarios/fixed-rate-latency';
 import { measureBrokerRate, measureReceiverRate } from './scenarios/reference-rates';
+import { replayHooks } from './scenarios/replay';
 import { measureRetriesAndOffline } from './scenarios/retries-and-offline';
 import { measureThroughput } from './scenarios/throughput';
 import { startBenchInfrastructure } from './stack/infrastructure';
@@ -47,8 +48,11 @@ function hitMessageSizeLimit(errors: Record<string, Array<{ message: string }>>)
   return Object.values(errors).some((list) => list.some((error) => error.message.includes('larger than the max message size')));
 }
 
-/** The whole run stops by itself well within this, whatever hangs. */
-const WATCHDOG_MS = 25 * 60_000;
+/**
+ * The whole run stops by itself well within this, whatever hangs. A full run took 13
+ * minutes on a loaded machine before the `replay` run, which delivers its history twice.
+ */
+const WATCHDOG_MS = 40 * 60_000;
 
 const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 
@@ -77,6 +81,8 @@ async function main(): Promise<number> {
       latencyRate: config.BENCH_LATENCY_RATE,
       retrySchedule: config.BENCH_RETRY_SCHEDULE,
       offlineThreshold: config.BENCH_OFFLINE_THRESHOLD,
+      replayEvents: config.BENCH_REPLAY_EVENTS,
+      replayRate: config.BENCH_REPLAY_RATE,
       services: 'router, sender, health with their default settings (3 partitions per topic)',
       cpuProfile: config.BENCH_CPU_PROFILE,
       serviceEnv: config.BENCH_SERVICE_ENV,
@@ -321,6 +327,42 @@ async function main(): Promise<number> {
       if (backlog) results.backlog = { ...backlog, waitingRetries: count };
     }
 
+    if (scenarios.has('replay')) {
+      // The latency run twice after the same history of one workspace: without, then with
+      // a replay of that whole history to the workspace's webhook running.
+      const events = config.BENCH_REPLAY_EVENTS;
+      const replayRun = (label: string, replay: boolean) => {
+        const hooks = replayHooks(context, { events, sizeBytes, producer, replay, configuredRatePerSecond: config.BENCH_REPLAY_RATE });
+        const profile = config.BENCH_CPU_PROFILE ? profiledServices(label) : undefined;
+        return attempt(label, async () => {
+          const run = await measureFixedRateLatency(context, {
+            label,
+            webhooks: ['ok'],
+            workspaces: config.BENCH_WORKSPACES,
+            healthyDeliveriesPerSecond: config.BENCH_LATENCY_RATE,
+            warmupMs: config.BENCH_LATENCY_WARMUP,
+            measureMs: config.BENCH_LATENCY_DURATION,
+            sliceMs: 10_000,
+            sizeBytes,
+            producer,
+            perServiceEnv: { ...profile, router: { ...profile?.router, REPLAY_RATE_PER_SECOND: String(config.BENCH_REPLAY_RATE) } },
+            prepare: (stack) => hooks.prepare(stack),
+            afterLoad: (stack, window) => hooks.afterLoad(stack, window),
+          });
+          return { run, replay: hooks.figures() };
+        });
+      };
+      const baseline = await replayRun('replay-baseline', false);
+      const running = await replayRun('replay-running', true);
+      if (running && !running.replay) problems.push('replay-running: the replay row was not found after the run');
+      results.replay = {
+        events,
+        ...(baseline ? { baseline: baseline.run } : {}),
+        ...(running ? { running: running.run } : {}),
+        ...(running?.replay ? { replay: running.replay } : {}),
+      };
+    }
+
     if (scenarios.has('retries')) {
       const figures = await attempt('retries and offline', () =>
         measureRetriesAndOffline(context, {
@@ -363,6 +405,8 @@ async function main(): Promise<number> {
     ...(results.isolation?.dead ? [results.isolation.dead] : []),
     ...(results.isolation?.dead50 ? [results.isolation.dead50] : []),
     ...(results.backlog ? [results.backlog] : []),
+    ...(results.replay?.baseline ? [results.replay.baseline] : []),
+    ...(results.replay?.running ? [results.replay.running] : []),
   ];
   let maxServiceRss: { bytes: number; where: string } | undefined;
   for (const run of pipelineRuns) {
@@ -391,6 +435,10 @@ async function main(): Promise<number> {
       backlogP99Ms: results.backlog?.latency.p99,
       latencySenderRssBytes: results.latency?.usage.sender?.maxRssBytes,
       backlogSenderRssBytes: results.backlog?.usage.sender?.maxRssBytes,
+      replayBaselineP99Ms: results.replay?.baseline?.latency.p99,
+      replayP99Ms: results.replay?.running?.latency.p99,
+      replayBaselineUndelivered: results.replay?.baseline?.delivered.missing,
+      replayShareOfWindow: results.replay?.replay?.shareOfWindowRunning,
     }),
   );
   // The same targets with the message-size workaround, when it was needed.

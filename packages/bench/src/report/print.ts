@@ -35,6 +35,8 @@ function measuredRuns(results: BenchResults): MeasuredRun[] {
     ...(results.isolation?.dead ? [results.isolation.dead] : []),
     ...(results.isolation?.dead50 ? [results.isolation.dead50] : []),
     ...(results.backlog ? [results.backlog] : []),
+    ...(results.replay?.baseline ? [results.replay.baseline] : []),
+    ...(results.replay?.running ? [results.replay.running] : []),
     ...(results.workaround?.latency ? [results.workaround.latency] : []),
     ...(results.workaround?.isolation?.baseline ? [results.workaround.isolation.baseline] : []),
     ...(results.workaround?.isolation?.dead ? [results.workaround.isolation.dead] : []),
@@ -112,6 +114,29 @@ export function renderResults(results: BenchResults): string {
       `${formatMs(run.latency.p50)} / ${formatMs(run.latency.p99)} / ${formatMs(run.latency.p999)}`,
       `max ${formatMs(run.latency.max)}; ${delivered(run)}`,
     ]);
+  }
+  if (results.replay) {
+    const { baseline, running, replay, events } = results.replay;
+    const percentiles = (run: FixedRateResult) => `${formatMs(run.latency.p50)} / ${formatMs(run.latency.p99)} / ${formatMs(run.latency.p999)}`;
+    const offered = integer((baseline ?? running)?.offeredDeliveriesPerSecond);
+    if (baseline) {
+      rows.push([`live first calls at ${offered} deliveries/s after ${integer(events)} events of one workspace, no replay (p50 / p99 / p99.9)`, percentiles(baseline), delivered(baseline)]);
+    }
+    if (running) {
+      rows.push([
+        `live first calls at ${offered} deliveries/s, replay of those ${integer(events)} events running (p50 / p99 / p99.9)`,
+        percentiles(running),
+        `${delivered(running)}${baseline ? `; p99 ${(running.latency.p99 / baseline.latency.p99).toFixed(2)}× without` : ''}`,
+      ]);
+    }
+    if (replay) {
+      rows.push([
+        `  the replay: events scanned / calls made, ${replay.finished ? 'duration' : 'running for'}, achieved rate`,
+        `${integer(replay.eventsScanned)} / ${integer(replay.callsMade)}, ${replay.durationSeconds.toFixed(1)} s, ${integer(replay.achievedRatePerSecond)}/s of ${integer(replay.configuredRatePerSecond)}/s configured (${Math.round(replay.shareOfConfiguredRate * 100)} %)` +
+          (replay.startDelaySeconds === undefined ? '' : `; first calls after ${replay.startDelaySeconds.toFixed(1)} s, ${integer(replay.rateAfterStartPerSecond)}/s from then`),
+        `${replay.status}${replay.finished ? '' : ' at the end of the run'}; ran through ${Math.round(replay.shareOfWindowRunning * 100)} % of the measured window; replayed calls received ${integer(replay.replayedCallsReceived)}`,
+      ]);
+    }
   }
   if (results.retries) {
     rows.push([
@@ -222,6 +247,8 @@ export function renderResults(results: BenchResults): string {
     ['isolation-dead', results.isolation?.dead?.serviceErrors],
     ['isolation-dead50', results.isolation?.dead50?.serviceErrors],
     ['backlog', results.backlog?.serviceErrors],
+    ['replay-baseline', results.replay?.baseline?.serviceErrors],
+    ['replay-running', results.replay?.running?.serviceErrors],
     ['latency-fo1-16mib', results.workaround?.latency?.serviceErrors],
     ['isolation-baseline-16mib', results.workaround?.isolation?.baseline?.serviceErrors],
     ['isolation-dead-16mib', results.workaround?.isolation?.dead?.serviceErrors],

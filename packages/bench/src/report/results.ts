@@ -1,6 +1,7 @@
 import type { HotFunction } from '../measure/cpu-profile';
 import type { FixedRateResult } from '../scenarios/fixed-rate-latency';
 import type { measureBrokerRate, measureReceiverRate } from '../scenarios/reference-rates';
+import type { ReplayRunFigures } from '../scenarios/replay';
 import type { OfflineResult, RetriesResult } from '../scenarios/retries-and-offline';
 import type { ThroughputResult } from '../scenarios/throughput';
 import type { TargetCheck } from './targets';
@@ -22,6 +23,8 @@ export interface BenchResults {
   isolation?: { baseline?: FixedRateResult; dead?: FixedRateResult; dead50?: FixedRateResult };
   /** The latency run with a backlog of retries waiting in the tiers. */
   backlog?: FixedRateResult & { waitingRetries: number };
+  /** The latency run without and with a replay of a workspace's history running. */
+  replay?: { events: number; baseline?: FixedRateResult; running?: FixedRateResult; replay?: ReplayRunFigures };
   retries?: RetriesResult;
   offline?: OfflineResult;
   retriesServiceErrors?: Record<string, Array<{ message: string; count: number }>>;

@@ -60,11 +60,27 @@ const morePassing = {
   backlogP99Ms: 48,
   latencySenderRssBytes: 120 * MiB,
   backlogSenderRssBytes: 169 * MiB,
+  replayBaselineP99Ms: 40,
+  replayP99Ms: 47,
+  replayShareOfWindow: 0.9,
 };
 
 describe('checkMoreTargets', () => {
   it('passes figures within every target, and prints p99.9 without a verdict', () => {
-    expect(checkMoreTargets(morePassing).map((check) => check.verdict)).toEqual(['pass', 'pass', 'pass', 'pass', 'n/a', 'pass', 'pass', 'pass']);
+    expect(checkMoreTargets(morePassing).map((check) => check.verdict)).toEqual(['pass', 'pass', 'pass', 'pass', 'n/a', 'pass', 'pass', 'pass', 'pass']);
+  });
+
+  it('fails a replay that moves the live p99 by more than 1.2×, and says how much of the window it ran', () => {
+    const check = checkMoreTargets({ ...morePassing, replayP99Ms: 49 })[8];
+    expect(check?.verdict).toBe('FAIL');
+    expect(check?.figure).toBe('49.0 ms vs 40.0 ms (1.23×); replay running 90 % of the window');
+  });
+
+  it('gives no verdict on a replay that did not run during the measured window, or whose reference fell behind', () => {
+    const outside = checkMoreTargets({ ...morePassing, replayP99Ms: 80, replayShareOfWindow: 0 })[8];
+    expect(outside?.verdict).toBe('n/a');
+    expect(outside?.figure).toContain('did not run during the measured window');
+    expect(checkMoreTargets({ ...morePassing, replayBaselineUndelivered: 12 })[8]?.verdict).toBe('n/a');
   });
 
   it('fails fan-out 1 below 13 % of the receiver alone even above 5,000/s', () => {

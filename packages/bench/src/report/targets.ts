@@ -16,6 +16,8 @@ export const MORE_TARGETS = {
   maxRssBytes: 150 * 1_048_576,
   backlogP99Ratio: 1.2,
   backlogSenderRssGrowthBytes: 50 * 1_048_576,
+  /** Live first-call p99 with a replay running over without (the `replay` run). */
+  replayP99Ratio: 1.2,
 } as const;
 
 export type Verdict = 'pass' | 'FAIL' | 'n/a';
@@ -116,6 +118,12 @@ export function checkMoreTargets(figures: {
   backlogP99Ms: number | undefined;
   latencySenderRssBytes: number | undefined;
   backlogSenderRssBytes: number | undefined;
+  /** The `replay` runs: live first-call p99 without and with a replay running. */
+  replayBaselineP99Ms?: number | undefined;
+  replayP99Ms?: number | undefined;
+  replayBaselineUndelivered?: number | undefined;
+  /** The part of the measured window the replay ran through (0: it did not overlap, no verdict). */
+  replayShareOfWindow?: number | undefined;
 }): TargetCheck[] {
   const f = figures;
   const T = MORE_TARGETS;
@@ -167,5 +175,20 @@ export function checkMoreTargets(figures: {
         (f.backlogP99Ms as number) <= T.backlogP99Ratio * (f.latencyP99Ms as number) &&
         (f.backlogSenderRssBytes as number) - (f.latencySenderRssBytes as number) <= T.backlogSenderRssGrowthBytes,
     )),
+    replayCheck(f.replayBaselineUndelivered, f.replayShareOfWindow, check(
+      `a replay running: live first-call p99 ≤ ${T.replayP99Ratio}× without`,
+      known(f.replayP99Ms) && known(f.replayBaselineP99Ms),
+      () =>
+        `${formatMs(f.replayP99Ms)} vs ${formatMs(f.replayBaselineP99Ms)} (${((f.replayP99Ms as number) / (f.replayBaselineP99Ms as number)).toFixed(2)}×)` +
+        (known(f.replayShareOfWindow) ? `; replay running ${Math.round(f.replayShareOfWindow * 100)} % of the window` : ''),
+      () => (f.replayP99Ms as number) <= T.replayP99Ratio * (f.replayBaselineP99Ms as number),
+    )),
   ];
+}
+
+/** No verdict when the reference fell behind, or when the replay did not run during the measured window. */
+function replayCheck(baselineUndelivered: number | undefined, shareOfWindow: number | undefined, result: TargetCheck): TargetCheck {
+  const checked = withReference(baselineUndelivered, result);
+  if (checked.verdict === 'n/a' || shareOfWindow === undefined || shareOfWindow > 0) return checked;
+  return { ...checked, figure: `${checked.figure}; the replay did not run during the measured window: no verdict`, verdict: 'n/a' };
 }

@@ -23,6 +23,8 @@ export interface FixedRateResult {
   offeredDeliveriesPerSecond: number;
   achievedDeliveriesPerSecond: number;
   measuredSeconds: number;
+  /** The measured window: events produced in [startMs, endMs) (epoch ms). */
+  window: { startMs: number; endMs: number };
   latency: LatencySummary;
   /** p99 per slice of the window, to show a latency that drifts over time. */
   p99BySlice: Array<{ fromSecond: number; p99: number; count: number }>;
@@ -60,6 +62,8 @@ export async function measureFixedRateLatency(
     extraDeadEndpoints?: number;
     /** Runs once the services are up, before the load starts (e.g. a backlog of retries). */
     prepare?: (stack: ScenarioStack) => Promise<void>;
+    /** Runs once the load is over and delivered, before the services stop (e.g. reading a replay's progress). */
+    afterLoad?: (stack: ScenarioStack, window: { startMs: number; endMs: number }) => Promise<void>;
     workspaces: number;
     healthyDeliveriesPerSecond: number;
     warmupMs: number;
@@ -110,6 +114,7 @@ export async function measureFixedRateLatency(
     const drainDeadline = now() + 20_000;
     while (receiver.firstCalls(run) < expected && now() < drainDeadline) await sleep(100);
     await sleep(300);
+    if (options.afterLoad) await options.afterLoad(stack, { startMs: measureStart, endMs: measureEnd });
 
     const p99BySlice = [];
     for (let from = measureStart; from < measureEnd; from += options.sliceMs) {
@@ -132,6 +137,7 @@ export async function measureFixedRateLatency(
       offeredDeliveriesPerSecond: options.healthyDeliveriesPerSecond,
       achievedDeliveriesPerSecond,
       measuredSeconds: options.measureMs / 1_000,
+      window: { startMs: measureStart, endMs: measureEnd },
       latency: summarizeLatencies(latencies),
       p99BySlice,
       lag: stack.lag.summary(measureStart, measureEnd),

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createSeeder, newSecretKey, startService, type RunningService, type ServiceName } from '@hookstream/e2e';
+import type { Knex } from '@hookstream/db';
 import { ConfigResourceTypes } from 'kafkajs';
 import { prepareKafka, type Admin, type Kafka, type TopicNames } from '@hookstream/kafka';
 import { summarizeServiceErrors } from '../measure/service-errors';
@@ -44,6 +45,8 @@ export interface ScenarioStack {
   prefix: string;
   topics: TopicNames;
   databaseUrl: string;
+  /** The scenario's database, as the services see it. */
+  knex: Knex;
   workspaces: ScenarioWorkspace[];
   services: Map<ServiceName, RunningService>;
   lag: LagWatch;
@@ -174,6 +177,7 @@ export async function startScenario(context: BenchContext, options: ScenarioOpti
     prefix,
     topics,
     databaseUrl: database.url,
+    knex: database.knex,
     workspaces,
     services,
     lag,
