@@ -61,13 +61,17 @@ describe('replays from the Kafka log', () => {
     );
   }
 
+  // Fetches of 16 KiB: a replay of a few dozen events already takes several fetches of a
+  // partition, as a replay of a long range does with the default 1 MiB.
+  const routerSettings = { REPLAY_RATE_PER_SECOND: '20', REPLAY_POLL_INTERVAL: '200ms', REPLAY_LEASE: '3s', REPLAY_FETCH_MAX_BYTES: '16384' };
+
   beforeAll(async () => {
     harness = await createHarness('replays');
     const apiPort = await anyFreePort();
     api = `http://127.0.0.1:${apiPort}`;
     await Promise.all([
       harness.start('api', { API_PORT: String(apiPort), ADMIN_TOKEN: adminToken }),
-      harness.start('router', { REPLAY_RATE_PER_SECOND: '20', REPLAY_POLL_INTERVAL: '200ms', REPLAY_LEASE: '3s' }),
+      harness.start('router', routerSettings),
       harness.start('sender'),
       harness.start('health'),
     ]);
@@ -194,6 +198,25 @@ describe('replays from the Kafka log', () => {
     expect((await call('GET', `/v1/replays/${created.body.id}`)).body).toMatchObject({ status: 'cancelled', calls_made: cancelled.body.calls_made });
   });
 
+  it('reads a range stored in many record batches through to its end', async () => {
+    const path = '/replay-long';
+    const webhook = await createWebhook(path, ['Case.Created']);
+    const from = new Date(Date.now() - 1_000).toISOString();
+    const events = Array.from({ length: 150 }, () => domainEvent({ type: 'Case.Created', workspace }));
+    // One send per ten events: each a record batch of its own, so that the replay, fetching
+    // 16 KiB at a time, needs many fetches of the partition, as a long range does.
+    for (let start = 0; start < events.length; start += 10) await harness.publish(events.slice(start, start + 10));
+    await waitFor(() => harness.receiver.requestsTo(path).length >= events.length, { description: 'the first calls', timeoutMs: 60_000 });
+
+    const created = await call('POST', `/v1/webhooks/${webhook.id}/replays`, { from, to: new Date().toISOString() });
+    expect(created.status).toBe(202);
+    expect(await finished(created.body.id)).toMatchObject({ status: 'done', calls_made: events.length });
+    await waitFor(() => events.every((event) => replayed(path, deriveEventId(event.id, webhook.id)).length >= 2), {
+      description: 'every event replayed',
+      timeoutMs: 30_000,
+    });
+  });
+
   it('resumes after the router is killed, losing no call', async () => {
     const path = '/replay-crash';
     const webhook = await createWebhook(path, ['Case.Created']);
@@ -208,7 +231,7 @@ describe('replays from the Kafka log', () => {
       timeoutMs: 30_000,
     });
     await harness.services.get('router')!.kill();
-    await harness.start('router', { REPLAY_RATE_PER_SECOND: '20', REPLAY_POLL_INTERVAL: '200ms', REPLAY_LEASE: '3s' });
+    await harness.start('router', routerSettings);
 
     const done = await finished(created.body.id);
     expect(done.status).toBe('done');

@@ -29,4 +29,6 @@ export const configShape = {
   REPLAY_LEASE: durationMs('30s'),
   /** How often an instance looks for replays to run. */
   REPLAY_POLL_INTERVAL: durationMs('1s'),
+  /** The most one fetch of a replay brings (a partition at most this too): what a running replay holds of the log. */
+  REPLAY_FETCH_MAX_BYTES: positiveInt(1024 * 1024),
 };

@@ -186,6 +186,7 @@ export async function startRouter(config: Config, runtime: ServiceRuntime): Prom
       leaseMs: config.REPLAY_LEASE,
       pollIntervalMs: config.REPLAY_POLL_INTERVAL,
       maxConcurrent: config.REPLAY_MAX_CONCURRENT,
+      fetchMaxBytes: config.REPLAY_FETCH_MAX_BYTES,
       groupPrefix: `${config.KAFKA_TOPIC_PREFIX}hookstream-router-replay-`,
       owner: `${config.ROUTER_INSTANCE_ID}/${randomUUID()}`,
     },

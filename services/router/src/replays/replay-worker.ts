@@ -25,6 +25,8 @@ export interface ReplayWorkerSettings {
   pollIntervalMs: number;
   /** Replays this worker runs at once. */
   maxConcurrent: number;
+  /** The most one fetch of a job's consumer brings, all partitions together and each. */
+  fetchMaxBytes?: number;
   /** Each job reads with a consumer group of its own, named from this and the job id. */
   groupPrefix: string;
   /** Unique per process: the lease owner. */
@@ -133,7 +135,13 @@ export function createReplayWorker(deps: ReplayWorkerDependencies) {
     if (isFinished(positions)) return { kind: 'done' };
     if (stop.aborted) return { kind: 'stopped' };
 
-    const consumer = deps.kafka.consumer({ groupId: `${settings.groupPrefix}${job.id}`, allowAutoTopicCreation: false });
+    const fetchMaxBytes = settings.fetchMaxBytes ?? 1024 * 1024;
+    const consumer = deps.kafka.consumer({
+      groupId: `${settings.groupPrefix}${job.id}`,
+      allowAutoTopicCreation: false,
+      maxBytes: fetchMaxBytes,
+      maxBytesPerPartition: fetchMaxBytes,
+    });
     const rate = new ReplayRate(settings.ratePerSecond, Date.now());
     let settle: (end: RunEnd) => void = () => undefined;
     const ended = new Promise<RunEnd>((resolve) => (settle = resolve));
@@ -182,6 +190,9 @@ export function createReplayWorker(deps: ReplayWorkerDependencies) {
       }
       const last = messages[messages.length - 1] as KafkaMessage;
       range.next = String(BigInt(last.offset) + 1n);
+      // The next fetch of the partition starts after it (nothing is committed: the job's
+      // checkpoint below is where a restart resumes).
+      payload.resolveOffset(last.offset);
       metrics.replayEventsScanned.inc(messages.length);
       metrics.replayCalls.inc(calls.length);
       if (!(await deps.dal.checkpoint(settings.owner, settings.leaseMs, job.id, positions, messages.length, calls.length))) {
@@ -214,10 +225,14 @@ export function createReplayWorker(deps: ReplayWorkerDependencies) {
               if (!payload.isRunning() || payload.isStale()) return;
               if (!(await step(payload, batch.partition, inRange.slice(start, start + stepSize)))) return;
             }
-            if (BigInt(range.next) < BigInt(range.end) && inRange.length === 0 && batch.messages.length > 0) {
+            if (over || !payload.isRunning() || payload.isStale()) return;
+            const last = batch.messages[batch.messages.length - 1];
+            if (last) {
+              // Past what the batch held (the range's messages are stepped through above): the
+              // next fetch starts after the batch.
+              payload.resolveOffset(last.offset);
               // A batch entirely past the range end (offsets skipped by control records).
-              const last = batch.messages[batch.messages.length - 1] as KafkaMessage;
-              if (BigInt(last.offset) >= BigInt(range.end)) range.next = range.end;
+              if (BigInt(range.next) < BigInt(range.end) && inRange.length === 0 && BigInt(last.offset) >= BigInt(range.end)) range.next = range.end;
             }
             if (BigInt(range.next) >= BigInt(range.end)) pause();
             if (isFinished(positions)) end({ kind: 'done' });
