@@ -15,7 +15,7 @@ import { findRepoRoot } from '@hookstream/local-infra';
 import { configShape } from './config';
 import { summarizeProfiles } from './measure/cpu-profile';
 import { startReceiverProcess } from './receiver/receiver-handle';
-import { renderResults } from './report/print';
+import { measuredRuns, renderResults } from './report/print';
 import type { BenchResults } from './report/results';
 import { checkMoreTargets, checkTargets } from './report/targets';
 import { writeRetryBacklog } from './load/retry-backlog';
@@ -398,16 +398,7 @@ async function main(): Promise<number> {
     isolationBaselineUndelivered: results.isolation?.baseline?.delivered.missing,
   });
   const fanOut10 = results.throughput.find((run) => run.fanOut === 10 && !run.topicSettings);
-  const pipelineRuns = [
-    ...results.throughput,
-    ...(results.latency ? [results.latency] : []),
-    ...(results.isolation?.baseline ? [results.isolation.baseline] : []),
-    ...(results.isolation?.dead ? [results.isolation.dead] : []),
-    ...(results.isolation?.dead50 ? [results.isolation.dead50] : []),
-    ...(results.backlog ? [results.backlog] : []),
-    ...(results.replay?.baseline ? [results.replay.baseline] : []),
-    ...(results.replay?.running ? [results.replay.running] : []),
-  ];
+  const pipelineRuns = measuredRuns(results, { workaround: false });
   let maxServiceRss: { bytes: number; where: string } | undefined;
   for (const run of pipelineRuns) {
     for (const name of ['router', 'sender', 'health']) {

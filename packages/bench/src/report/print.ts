@@ -16,7 +16,7 @@ function table(headers: string[], rows: string[][]): string {
   return [line(headers), `|${widths.map((width) => '-'.repeat(width + 2)).join('|')}|`, ...rows.map(line)].join('\n');
 }
 
-interface MeasuredRun {
+export interface MeasuredRun {
   label: string;
   usage: Record<string, ProcessUsage>;
   otherCores: number;
@@ -26,9 +26,12 @@ interface MeasuredRun {
   diagnostics: Record<string, ServiceDiagnostics>;
 }
 
-/** Every run with a measured window, in the order of the report. */
-function measuredRuns(results: BenchResults): MeasuredRun[] {
-  return [
+/**
+ * Every run with a measured window, in the order of the report; without the runs of the
+ * workaround settings when `workaround` is false (the targets hold for the defaults).
+ */
+export function measuredRuns(results: BenchResults, { workaround = true }: { workaround?: boolean } = {}): MeasuredRun[] {
+  const defaults = [
     ...results.throughput,
     ...(results.latency ? [results.latency] : []),
     ...(results.isolation?.baseline ? [results.isolation.baseline] : []),
@@ -37,6 +40,10 @@ function measuredRuns(results: BenchResults): MeasuredRun[] {
     ...(results.backlog ? [results.backlog] : []),
     ...(results.replay?.baseline ? [results.replay.baseline] : []),
     ...(results.replay?.running ? [results.replay.running] : []),
+  ];
+  if (!workaround) return defaults;
+  return [
+    ...defaults,
     ...(results.workaround?.latency ? [results.workaround.latency] : []),
     ...(results.workaround?.isolation?.baseline ? [results.workaround.isolation.baseline] : []),
     ...(results.workaround?.isolation?.dead ? [results.workaround.isolation.dead] : []),
