@@ -4,9 +4,9 @@ import { storableJson, storableText } from '@hookstream/db';
 
 /**
  * One call's row as a batch of outcomes leaves it. The database merges it into the
- * stored row (call-log-dal.ts): the state fields only if `state_changed_at` is not older
- * than the stored one, the attempt fields only if `last_attempt_at` is not older, so a
- * redelivered or late outcome never moves a call back.
+ * stored row (call-log-dal.ts): the state and attempt fields only if their retry number
+ * is higher, or the same and their time not older, so a redelivered or late outcome, or an
+ * earlier attempt made again, never moves a call back.
  */
 export interface CallRow {
   event_id: string;
@@ -128,8 +128,13 @@ export function foldOutcomes(outcomes: readonly OutcomeMessage[], options: FoldO
 
   const calls: CallRow[] = [];
   for (const entries of byCall.values()) {
-    // Stable: outcomes with the same time keep their offset order.
-    const ordered = entries.length === 1 ? entries : [...entries].sort((a, b) => timeOf(a.outcome.attempted_at) - timeOf(b.outcome.attempted_at));
+    // By retry number, then time, as the stored row moves (call-log-dal.ts): an earlier
+    // attempt made again later does not take the call back. Stable: outcomes with the same
+    // number and time keep their offset order.
+    const ordered =
+      entries.length === 1
+        ? entries
+        : [...entries].sort((a, b) => a.outcome.retry_count - b.outcome.retry_count || timeOf(a.outcome.attempted_at) - timeOf(b.outcome.attempted_at));
     const latest = ordered[ordered.length - 1] as CallEntry;
     const attemptEntries = ordered.filter((entry) => entry.effect.kind === 'attempt');
     const latestAttempt = attemptEntries[attemptEntries.length - 1];

@@ -17,11 +17,17 @@ export interface CallLogDal {
   purgeCallsCreatedBefore(knex: Knex, cutoff: Date, limit: number): Promise<number>;
 }
 
-// A row's state fields move only forward in time, and so do its attempt fields: an
-// outcome older than what the row shows (a redelivery, a late message) changes neither.
+// A row moves only forward: to a higher retry number, or within one retry number forward
+// in time. An outcome behind what the row shows (a redelivery, a late message, an earlier
+// attempt made again by a sender that lost its partition before committing) changes
+// neither its state nor its attempt fields. Retry numbers only grow (a manual retry or a
+// replay takes the next one), so the highest is the latest attempt the sender meant.
 // The domain event is kept as first written (a later outcome carries none, or the same).
-const NEWER_STATE = `(calls.state_changed_at IS NULL OR excluded.state_changed_at >= calls.state_changed_at)`;
-const NEWER_ATTEMPT = `(excluded.last_attempt_at IS NOT NULL AND (calls.last_attempt_at IS NULL OR excluded.last_attempt_at >= calls.last_attempt_at))`;
+const BOTH_ATTEMPTED = `excluded.last_attempt_at IS NOT NULL AND calls.last_attempt_at IS NOT NULL`;
+const HIGHER_RETRY = `(${BOTH_ATTEMPTED} AND excluded.retry_count > calls.retry_count)`;
+const LOWER_RETRY = `(${BOTH_ATTEMPTED} AND excluded.retry_count < calls.retry_count)`;
+const NEWER_STATE = `(${HIGHER_RETRY} OR (NOT ${LOWER_RETRY} AND (calls.state_changed_at IS NULL OR excluded.state_changed_at >= calls.state_changed_at)))`;
+const NEWER_ATTEMPT = `(excluded.last_attempt_at IS NOT NULL AND (calls.last_attempt_at IS NULL OR ${HIGHER_RETRY} OR (NOT ${LOWER_RETRY} AND excluded.last_attempt_at >= calls.last_attempt_at)))`;
 
 // Calls are written in event_id order and attempts in id order, so that writers that
 // meet on the same rows (two instances during a rebalance) lock them in one order. Every
@@ -49,7 +55,7 @@ ON CONFLICT (event_id) DO UPDATE SET
   status = CASE WHEN ${NEWER_STATE} THEN excluded.status ELSE calls.status END,
   status_reason = CASE WHEN ${NEWER_STATE} THEN excluded.status_reason ELSE calls.status_reason END,
   next_retry_at = CASE WHEN ${NEWER_STATE} THEN excluded.next_retry_at ELSE calls.next_retry_at END,
-  state_changed_at = GREATEST(calls.state_changed_at, excluded.state_changed_at),
+  state_changed_at = CASE WHEN ${NEWER_STATE} THEN GREATEST(calls.state_changed_at, excluded.state_changed_at) ELSE calls.state_changed_at END,
   status_code = CASE WHEN ${NEWER_ATTEMPT} THEN excluded.status_code ELSE calls.status_code END,
   endpoint = CASE WHEN ${NEWER_ATTEMPT} THEN excluded.endpoint ELSE calls.endpoint END,
   retry_count = CASE WHEN ${NEWER_ATTEMPT} THEN excluded.retry_count ELSE calls.retry_count END,

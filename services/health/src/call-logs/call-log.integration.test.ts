@@ -177,6 +177,41 @@ describe('call logs from webhook-outcomes', () => {
     expect((await metrics.attemptsWritten.get()).values[0]?.value).toBe(attemptsBefore);
   });
 
+  it('keeps a call at its highest retry when an earlier attempt is made again later', async () => {
+    // A sender that lost its partition before committing sends the first call again after
+    // the call's retry 2 was accepted: that attempt is later, but it is still retry 0.
+    const { webhookId } = await seedWebhook(database.knex);
+    const at = timeline(Date.now());
+    const first = makeOutcome({ webhook_id: webhookId, attempted_at: at(0), first_attempt_at: at(0) });
+    const retry1 = nextAttemptOf(first, { type: 'automatic_retry', retry_count: 1, attempted_at: at(1), next_retry_at: at(4) });
+    const accepted = nextAttemptOf(first, {
+      type: 'automatic_retry',
+      retry_count: 2,
+      attempted_at: at(4),
+      result: 'succeeded',
+      status_code: 200,
+      error: null,
+      failure_kind: null,
+      next_retry_at: null,
+      final: true,
+    });
+    const firstAgain = makeOutcome({ ...first, attempt_id: randomUUID(), attempted_at: at(5) });
+    await publishOutcomes(producer, topics.webhookOutcomes, [first, retry1, accepted]);
+    await waitFor(async () => (await callOf(first.event_id))?.status === 'succeeded', { description: 'the call to succeed' });
+
+    // In a later batch, and in the same batch as the accepted retry.
+    await publishOutcomes(producer, topics.webhookOutcomes, [firstAgain]);
+    await waitForAllConsumed(group, topics.webhookOutcomes);
+    expect(await callOf(first.event_id)).toMatchObject({ status: 'succeeded', status_code: 200, retry_count: 2 });
+    const other = makeOutcome({ webhook_id: webhookId, attempted_at: at(0), first_attempt_at: at(0) });
+    const otherAccepted = nextAttemptOf(other, { ...accepted, event_id: other.event_id, attempt_id: randomUUID(), retry_count: 1 });
+    await publishOutcomes(producer, topics.webhookOutcomes, [other, otherAccepted, makeOutcome({ ...other, attempt_id: randomUUID(), attempted_at: at(5) })]);
+    await waitForAllConsumed(group, topics.webhookOutcomes);
+    expect(await callOf(other.event_id)).toMatchObject({ status: 'succeeded', retry_count: 1 });
+    // Every attempt is still logged.
+    expect(await attemptsOf(first.event_id)).toHaveLength(4);
+  });
+
   it('keeps the domain event of a call whose first call and retry are logged in one batch, so it can still be retried by hand', async () => {
     const { webhookId, workspaceId } = await seedWebhook(database.knex);
     const at = timeline(Date.now());
