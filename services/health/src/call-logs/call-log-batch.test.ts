@@ -107,6 +107,15 @@ describe('foldOutcomes', () => {
     expect(failures.map((failure) => failure.attempt_id)).toEqual([first.attempt_id]);
   });
 
+  it('keeps the highest retry when an earlier attempt made again comes later in the batch', () => {
+    const first = makeOutcome({ attempted_at: at(0), first_attempt_at: at(0), next_retry_at: at(10) });
+    const accepted = nextAttemptOf(first, { type: 'automatic_retry', retry_count: 1, attempted_at: at(10), result: 'succeeded', status_code: 200, error: null, failure_kind: null, next_retry_at: null, final: true });
+    const firstAgain = makeOutcome({ ...first, attempt_id: 'a1b2c3d4-0000-4000-8000-000000000001', attempted_at: at(12) });
+    const { calls, attempts } = foldOutcomes([first, accepted, firstAgain]);
+    expect(calls[0]).toMatchObject({ status: 'succeeded', retry_count: 1, status_code: 200, last_attempt_at: at(10) });
+    expect(attempts).toHaveLength(3);
+  });
+
   it('marks the end of retries as failed', () => {
     const last = makeOutcome({ type: 'automatic_retry', retry_count: 4, final: true, next_retry_at: null });
     expect(foldOutcomes([last]).calls[0]).toMatchObject({ status: 'failed', next_retry_at: null, retry_count: 4 });
