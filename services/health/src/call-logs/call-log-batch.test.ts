@@ -1,5 +1,5 @@
 import type { OutcomeMessage } from '@hookstream/messages';
-import { makeOutcome, nextAttemptOf } from '../test-support/outcomes';
+import { ACCEPTED, makeOutcome, nextAttemptOf } from '../test-support/outcomes';
 import { foldOutcomes } from './call-log-batch';
 import { decodeOutcome } from './outcome-decoding';
 
@@ -109,7 +109,7 @@ describe('foldOutcomes', () => {
 
   it('keeps the highest retry when an earlier attempt made again comes later in the batch', () => {
     const first = makeOutcome({ attempted_at: at(0), first_attempt_at: at(0), next_retry_at: at(10) });
-    const accepted = nextAttemptOf(first, { type: 'automatic_retry', retry_count: 1, attempted_at: at(10), result: 'succeeded', status_code: 200, error: null, failure_kind: null, next_retry_at: null, final: true });
+    const accepted = nextAttemptOf(first, { type: 'automatic_retry', retry_count: 1, attempted_at: at(10), ...ACCEPTED });
     const firstAgain = makeOutcome({ ...first, attempt_id: 'a1b2c3d4-0000-4000-8000-000000000001', attempted_at: at(12) });
     const { calls, attempts } = foldOutcomes([first, accepted, firstAgain]);
     expect(calls[0]).toMatchObject({ status: 'succeeded', retry_count: 1, status_code: 200, last_attempt_at: at(10) });

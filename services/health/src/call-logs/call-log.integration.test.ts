@@ -15,7 +15,7 @@ import {
   startHealthInProcess,
   waitForAllConsumed,
 } from '../test-support/health-harness';
-import { firstCallOf, makeOutcome, nextAttemptOf } from '../test-support/outcomes';
+import { ACCEPTED, firstCallOf, makeOutcome, nextAttemptOf } from '../test-support/outcomes';
 import { createCallLogDal } from './call-log-dal';
 
 /**
@@ -149,12 +149,7 @@ describe('call logs from webhook-outcomes', () => {
       type: 'automatic_retry',
       retry_count: 1,
       attempted_at: at(1),
-      result: 'succeeded',
-      status_code: 200,
-      error: null,
-      failure_kind: null,
-      next_retry_at: null,
-      final: true,
+      ...ACCEPTED,
     });
     await publishOutcomes(producer, topics.webhookOutcomes, [first, success]);
     await waitFor(async () => (await callOf(first.event_id))?.status === 'succeeded', { description: 'the call to succeed' });
@@ -188,12 +183,7 @@ describe('call logs from webhook-outcomes', () => {
       type: 'automatic_retry',
       retry_count: 2,
       attempted_at: at(4),
-      result: 'succeeded',
-      status_code: 200,
-      error: null,
-      failure_kind: null,
-      next_retry_at: null,
-      final: true,
+      ...ACCEPTED,
     });
     const firstAgain = makeOutcome({ ...first, attempt_id: randomUUID(), attempted_at: at(5) });
     await publishOutcomes(producer, topics.webhookOutcomes, [first, retry1, accepted]);
@@ -292,12 +282,7 @@ describe('call logs from webhook-outcomes', () => {
       domain_event_id: delivery.domain_event.id,
       attempted_at: at(0),
       first_attempt_at: at(0),
-      result: 'succeeded',
-      status_code: 200,
-      error: null,
-      failure_kind: null,
-      next_retry_at: null,
-      final: true,
+      ...ACCEPTED,
       domain_event: null,
     });
     await publishOutcomes(producer, topics.webhookOutcomes, [success]);
@@ -399,12 +384,7 @@ describe('call logs from webhook-outcomes', () => {
     const success = makeOutcome({
       webhook_id: webhookId,
       attempted_at: at(0),
-      result: 'succeeded',
-      status_code: 200,
-      error: null,
-      failure_kind: null,
-      next_retry_at: null,
-      final: true,
+      ...ACCEPTED,
     });
     const skipped = nextAttemptOf(success, {
       type: 'automatic_retry',

@@ -65,6 +65,16 @@ export function nextAttemptOf(previous: OutcomeMessage, overrides: Partial<Outco
   });
 }
 
+/** The fields of an outcome that say the receiver accepted the call. */
+export const ACCEPTED: Partial<OutcomeMessage> = {
+  result: 'succeeded',
+  status_code: 200,
+  error: null,
+  failure_kind: null,
+  next_retry_at: null,
+  final: true,
+};
+
 /** A first call as the router writes it to webhook-deliveries. */
 export function firstCallOf(webhookId: string, workspaceId: string, overrides: Partial<DeliveryMessage> = {}): DeliveryMessage {
   const now = new Date().toISOString();
