@@ -205,23 +205,23 @@ async function main(): Promise<number> {
       }
     }
 
+    /** The latency run's settings (fan-out 1, every endpoint answering), under a label of its own. */
+    const latencySettings = (label: string) => ({
+      label,
+      webhooks: ['ok' as const],
+      workspaces: config.BENCH_WORKSPACES,
+      healthyDeliveriesPerSecond: config.BENCH_LATENCY_RATE,
+      warmupMs: config.BENCH_LATENCY_WARMUP,
+      measureMs: config.BENCH_LATENCY_DURATION,
+      sliceMs: 10_000,
+      sizeBytes,
+      producer,
+      perServiceEnv: config.BENCH_CPU_PROFILE ? profiledServices(label) : undefined,
+    });
+
     if (scenarios.has('latency')) {
       const latencyRun = (suffix: string, topicSettings?: ScenarioOptions['topicSettings']) =>
-        attempt(`latency-fo1${suffix}`, () =>
-          measureFixedRateLatency(context, {
-            label: `latency-fo1${suffix}`,
-            webhooks: ['ok'],
-            workspaces: config.BENCH_WORKSPACES,
-            healthyDeliveriesPerSecond: config.BENCH_LATENCY_RATE,
-            warmupMs: config.BENCH_LATENCY_WARMUP,
-            measureMs: config.BENCH_LATENCY_DURATION,
-            sliceMs: 10_000,
-            sizeBytes,
-            producer,
-            topicSettings,
-            perServiceEnv: config.BENCH_CPU_PROFILE ? profiledServices(`latency-fo1${suffix}`) : undefined,
-          }),
-        );
+        attempt(`latency-fo1${suffix}`, () => measureFixedRateLatency(context, { ...latencySettings(`latency-fo1${suffix}`), topicSettings }));
       const latency = await latencyRun('');
       if (config.BENCH_CPU_PROFILE) summarizeServiceProfiles('latency-fo1');
       if (latency) results.latency = latency;
@@ -299,16 +299,7 @@ async function main(): Promise<number> {
       const count = config.BENCH_BACKLOG_RETRIES;
       const backlog = await attempt('backlog', () =>
         measureFixedRateLatency(context, {
-          label: 'latency-fo1-backlog',
-          webhooks: ['ok'],
-          workspaces: config.BENCH_WORKSPACES,
-          healthyDeliveriesPerSecond: config.BENCH_LATENCY_RATE,
-          warmupMs: config.BENCH_LATENCY_WARMUP,
-          measureMs: config.BENCH_LATENCY_DURATION,
-          sliceMs: 10_000,
-          sizeBytes,
-          producer,
-          perServiceEnv: config.BENCH_CPU_PROFILE ? profiledServices('latency-fo1-backlog') : undefined,
+          ...latencySettings('latency-fo1-backlog'),
           prepare: async (stack) => {
             const started = Date.now();
             await writeRetryBacklog({
@@ -333,18 +324,11 @@ async function main(): Promise<number> {
       const events = config.BENCH_REPLAY_EVENTS;
       const replayRun = (label: string, replay: boolean) => {
         const hooks = replayHooks(context, { events, sizeBytes, producer, replay, configuredRatePerSecond: config.BENCH_REPLAY_RATE });
-        const profile = config.BENCH_CPU_PROFILE ? profiledServices(label) : undefined;
+        const settings = latencySettings(label);
+        const profile = settings.perServiceEnv;
         return attempt(label, async () => {
           const run = await measureFixedRateLatency(context, {
-            label,
-            webhooks: ['ok'],
-            workspaces: config.BENCH_WORKSPACES,
-            healthyDeliveriesPerSecond: config.BENCH_LATENCY_RATE,
-            warmupMs: config.BENCH_LATENCY_WARMUP,
-            measureMs: config.BENCH_LATENCY_DURATION,
-            sliceMs: 10_000,
-            sizeBytes,
-            producer,
+            ...settings,
             perServiceEnv: { ...profile, router: { ...profile?.router, REPLAY_RATE_PER_SECOND: String(config.BENCH_REPLAY_RATE) } },
             prepare: (stack) => hooks.prepare(stack),
             afterLoad: (stack, window) => hooks.afterLoad(stack, window),
