@@ -3,7 +3,7 @@ import type { Producer, TopicNames } from '@hookstream/kafka';
 import type { OutcomeMessage } from '@hookstream/messages';
 import type { HealthService } from './health-service';
 import { connectedProducer, publishOutcomes, startHealthInProcess } from './test-support/health-harness';
-import { makeOutcome, nextAttemptOf } from './test-support/outcomes';
+import { ACCEPTED, makeOutcome, nextAttemptOf } from './test-support/outcomes';
 
 const CALLS = 18_000;
 const RETRIED_CALLS = 1_000;
@@ -69,12 +69,7 @@ describe('call log throughput', () => {
             type: 'automatic_retry',
             retry_count: 1,
             attempted_at: new Date(Date.parse(attemptedAt) + 1_000).toISOString(),
-            result: 'succeeded',
-            status_code: 200,
-            error: null,
-            failure_kind: null,
-            next_retry_at: null,
-            final: true,
+            ...ACCEPTED,
             request: base.request,
           }),
         );

@@ -53,12 +53,7 @@ describe('foldOutcomes', () => {
       type: 'automatic_retry',
       retry_count: 1,
       attempted_at: at(1),
-      result: 'succeeded',
-      status_code: 200,
-      error: null,
-      failure_kind: null,
-      next_retry_at: null,
-      final: true,
+      ...ACCEPTED,
       endpoint: 'http://127.0.0.1:9/new-url',
     });
     for (const batch of [
